@@ -1,0 +1,465 @@
+/* Generic SIMD kernels, written once against a small vector vocabulary
+ * (vf, VLEN, V_LOAD, V_FMA, v_load_part, ...) that a simd_<isa>.h header
+ * defines before including this file. Each kernels_<isa>.c is exactly that
+ * pair of includes, compiled with its ISA flags; everything here is static
+ * except the table SIMD_TABLE.
+ *
+ * GEMM: A (weights) is packed once into SIMD_MR-row panels, K-major
+ * (panel[k*MR + r]). At run time, for each strip of up to SIMD_NV vectors of
+ * columns and each block of KC rows of B, the B block is copied into a
+ * contiguous, zero-padded stack buffer (so the micro-kernel never needs tail
+ * handling, and large power-of-two row strides cannot thrash L1 sets), then
+ * every A panel runs the MR x (NV*VLEN) register-tiled micro-kernel on it.
+ * Bias and activation are applied in the store of the last K block. */
+#ifndef NNRT_KERNELS_SIMD_H
+#define NNRT_KERNELS_SIMD_H
+
+#include <math.h>
+#include <stdalign.h>
+#include <string.h>
+
+#include "kernels.h"
+
+#define SIMD_INLINE static inline __attribute__((always_inline))
+#define SIMD_NR (SIMD_NV * VLEN)
+/* K block: KC x NR floats of packed B stay in L1 (48 KiB for AVX-512's
+ * 48 columns). */
+#define SIMD_KC 256
+
+/* ---- activation, vector form -------------------------------------------- */
+
+/* exp(x) for x clamped to [-87.3, 88.7]: x = n*ln2 + r with |r| <= ln2/2,
+ * exp(r) by a degree-6 Taylor/minimax polynomial; relative error below
+ * 2e-7 over the range (checked against expf in the kernel tests through
+ * sigmoid and tanh). */
+SIMD_INLINE vf v_exp(vf x) {
+  x = V_MIN(V_MAX(x, V_SET1(-87.3f)), V_SET1(88.7f));
+  vf n = V_ROUND(V_MUL(x, V_SET1(1.44269504088896341f)));
+  /* ln2 split in a part exact in float and a small correction */
+  vf r = V_FMA(n, V_SET1(-0.693359375f), x);
+  r = V_FMA(n, V_SET1(2.12194440e-4f), r);
+  vf p = V_SET1(1.3888949e-3f);
+  p = V_FMA(p, r, V_SET1(8.3333607e-3f));
+  p = V_FMA(p, r, V_SET1(4.1666638e-2f));
+  p = V_FMA(p, r, V_SET1(1.6666666e-1f));
+  p = V_FMA(p, r, V_SET1(0.5f));
+  p = V_FMA(p, r, V_SET1(1.0f));
+  p = V_FMA(p, r, V_SET1(1.0f));
+  /* 2^n in two halves so n = 128 (x near 88.7) does not overflow the
+   * exponent field */
+  vf half = V_ROUND(V_MUL(n, V_SET1(0.5f)));
+  return V_MUL(V_MUL(p, V_EXP2I(half)), V_EXP2I(V_SUB(n, half)));
+}
+
+SIMD_INLINE vf v_sigmoid(vf x) {
+  vf one = V_SET1(1.f);
+  return V_DIV(one, V_ADD(one, v_exp(V_SUB(V_ZERO(), x))));
+}
+
+/* tanh(x) = 1 - 2 / (exp(2x) + 1): absolute error ~1e-7 near 0. */
+SIMD_INLINE vf v_tanh(vf x) {
+  vf one = V_SET1(1.f);
+  vf e = v_exp(V_ADD(x, x));
+  return V_SUB(one, V_DIV(V_SET1(2.f), V_ADD(e, one)));
+}
+
+SIMD_INLINE vf v_act(const nnrt_act *act, vf x) {
+  switch (act ? act->kind : NNRT_ACT_NONE) {
+    case NNRT_ACT_NONE: return x;
+    case NNRT_ACT_RELU: return V_MAX(x, V_ZERO());
+    case NNRT_ACT_CLIP: return V_MIN(V_MAX(x, V_SET1(act->alpha)), V_SET1(act->beta));
+    case NNRT_ACT_LEAKY_RELU:
+      /* max(x,0) + alpha*min(x,0): no select needed, any alpha */
+      return V_FMA(V_SET1(act->alpha), V_MIN(x, V_ZERO()), V_MAX(x, V_ZERO()));
+    case NNRT_ACT_SIGMOID: return v_sigmoid(x);
+    case NNRT_ACT_TANH: return v_tanh(x);
+    case NNRT_ACT_HARD_SIGMOID:
+      return V_MIN(V_MAX(V_FMA(V_SET1(act->alpha), x, V_SET1(act->beta)), V_ZERO()), V_SET1(1.f));
+    case NNRT_ACT_HARD_SWISH: {
+      vf y = V_FMA(x, V_SET1(1.f / 6.f), V_SET1(0.5f));
+      return V_MUL(x, V_MIN(V_MAX(y, V_ZERO()), V_SET1(1.f)));
+    }
+  }
+  return x;
+}
+
+/* ---- GEMM ---------------------------------------------------------------- */
+
+static size_t simd_gemm_pack_a_size(int M, int K) {
+  size_t panels = ((size_t)M + SIMD_MR - 1) / SIMD_MR;
+  return panels * SIMD_MR * (size_t)K;
+}
+
+static void simd_gemm_pack_a(const float *A, int lda, int M, int K, float *packed) {
+  for (int m0 = 0; m0 < M; m0 += SIMD_MR) {
+    float *panel = packed + (size_t)m0 * K;
+    for (int k = 0; k < K; k++)
+      for (int r = 0; r < SIMD_MR; r++)
+        panel[(size_t)k * SIMD_MR + r] = m0 + r < M ? A[(size_t)(m0 + r) * lda + k] : 0.f;
+  }
+}
+
+/* Epilogue of one tile row segment: combine with bias or the earlier K blocks
+ * already in C, apply the activation after the last block, store `cols`
+ * valid columns. */
+SIMD_INLINE void tile_store(vf v, float *c, int cols, float bias, int first, int last,
+                            const nnrt_act *act) {
+  if (first)
+    v = V_ADD(v, V_SET1(bias));
+  else
+    v = V_ADD(v, cols >= VLEN ? V_LOAD(c) : v_load_part(c, cols));
+  if (last) v = v_act(act, v);
+  if (cols >= VLEN)
+    V_STORE(c, v);
+  else
+    v_store_part(c, v, cols);
+}
+
+/* MR x (nv*VLEN) tile over kc steps. pa: panel at this K block (MR floats per
+ * step), pb: packed B block (nv*VLEN floats per step). Only `rows` x `cols`
+ * of the tile are stored. nv is a compile-time constant in each caller. */
+SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, float *c, int ldc,
+                           int rows, int cols, const float *bias, int first, int last,
+                           const nnrt_act *act) {
+  vf acc[SIMD_MR][SIMD_NV];
+#pragma GCC unroll 8
+  for (int r = 0; r < SIMD_MR; r++)
+#pragma GCC unroll 4
+    for (int j = 0; j < nv; j++) acc[r][j] = V_ZERO();
+
+  for (int k = 0; k < kc; k++) {
+    vf b[SIMD_NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < nv; j++) b[j] = V_LOAD(pb + j * VLEN);
+#pragma GCC unroll 8
+    for (int r = 0; r < SIMD_MR; r++) {
+      vf a = V_SET1(pa[r]);
+#pragma GCC unroll 4
+      for (int j = 0; j < nv; j++) acc[r][j] = V_FMA(a, b[j], acc[r][j]);
+    }
+    pa += SIMD_MR;
+    pb += nv * VLEN;
+  }
+
+#pragma GCC unroll 8
+  for (int r = 0; r < SIMD_MR; r++) {
+    if (r >= rows) break;
+    float br = bias ? bias[r] : 0.f;
+#pragma GCC unroll 4
+    for (int j = 0; j < nv; j++) {
+      int left = cols - j * VLEN;
+      if (left <= 0) break;
+      tile_store(acc[r][j], c + (size_t)r * ldc + j * VLEN, left, br, first, last, act);
+    }
+  }
+}
+
+typedef void (*gemm_tile_fn)(int kc, const float *pa, const float *pb, float *c, int ldc,
+                             int rows, int cols, const float *bias, int first, int last,
+                             const nnrt_act *act);
+
+/* One function per strip width, each with nv fixed so the tile lives in
+ * registers. */
+#define DEFINE_GEMM_TILE(NV)                                                                   \
+  static void gemm_tile_nv##NV(int kc, const float *pa, const float *pb, float *c, int ldc,    \
+                               int rows, int cols, const float *bias, int first, int last,     \
+                               const nnrt_act *act) {                                          \
+    gemm_tile(NV < SIMD_NV ? NV : SIMD_NV, kc, pa, pb, c, ldc, rows, cols, bias, first, last, \
+              act);                                                                            \
+  }
+DEFINE_GEMM_TILE(1)
+DEFINE_GEMM_TILE(2)
+DEFINE_GEMM_TILE(3)
+DEFINE_GEMM_TILE(4)
+
+static const gemm_tile_fn gemm_tiles[5] = {NULL, gemm_tile_nv1, gemm_tile_nv2, gemm_tile_nv3,
+                                           gemm_tile_nv4};
+_Static_assert(SIMD_NV >= 1 && SIMD_NV <= 4, "gemm_tiles covers strips of 1..4 vectors");
+
+/* Copies rows [k0, k0+kc) x columns [n0, n0+cols) of B into pb with row
+ * stride `width` (a whole number of vectors), zero-filling the padding. */
+static void pack_b_block(const float *B, int ldb, int k0, int kc, int n0, int cols, int width,
+                         float *pb) {
+  for (int k = 0; k < kc; k++) {
+    const float *src = B + (size_t)(k0 + k) * ldb + n0;
+    float *dst = pb + (size_t)k * width;
+    memcpy(dst, src, (size_t)cols * sizeof(float));
+    for (int j = cols; j < width; j++) dst[j] = 0.f;
+  }
+}
+
+static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *packed_a,
+                                  const float *B, int ldb, const float *bias, float *C, int ldc,
+                                  const nnrt_act *act) {
+  alignas(64) float pb[SIMD_KC * SIMD_NR];
+  /* K == 0 still runs one empty block so C gets bias and activation. */
+  int k_blocks = K > 0 ? (K + SIMD_KC - 1) / SIMD_KC : 1;
+  for (int n0 = 0; n0 < N; n0 += SIMD_NR) {
+    int cols = N - n0 < SIMD_NR ? N - n0 : SIMD_NR;
+    int nv = (cols + VLEN - 1) / VLEN;
+    gemm_tile_fn tile = gemm_tiles[nv];
+    for (int kb = 0; kb < k_blocks; kb++) {
+      int k0 = kb * SIMD_KC;
+      int kc = K - k0 < SIMD_KC ? K - k0 : SIMD_KC;
+      pack_b_block(B, ldb, k0, kc, n0, cols, nv * VLEN, pb);
+      for (int m = m0; m < m1; m += SIMD_MR) {
+        const float *pa = packed_a + (size_t)(m / SIMD_MR) * SIMD_MR * K + (size_t)k0 * SIMD_MR;
+        int rows = m1 - m < SIMD_MR ? m1 - m : SIMD_MR;
+        tile(kc, pa, pb, C + (size_t)m * ldc + n0, ldc, rows, cols, bias ? bias + m : NULL,
+             kb == 0, kb == k_blocks - 1, act);
+      }
+    }
+  }
+}
+
+static void simd_gemm_packed(int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                             const float *bias, float *C, int ldc, const nnrt_act *act) {
+  simd_gemm_packed_rows(0, M, N, K, packed_a, B, ldb, bias, C, ldc, act);
+}
+
+/* ---- depthwise convolution and pooling ----------------------------------- */
+/* One routine walks a plane for all three (the mode is a compile-time
+ * constant in each caller): per output row, the taps whose input row is in
+ * range are known; columns whose every tap is inside the input run VLEN at a
+ * time (stride 1 or 2), the border columns one at a time. */
+
+enum { WIN_DW, WIN_MAX, WIN_AVG };
+#define WIN_MAX_TAPS 64 /* larger windows take the one-at-a-time path */
+
+static int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+typedef struct win_row {
+  int iy[WIN_MAX_TAPS]; /* input rows of the valid vertical taps */
+  int ky[WIN_MAX_TAPS];
+  int n;                /* count of valid vertical taps */
+} win_row;
+
+/* One output at column ox, any position. */
+SIMD_INLINE float win_point(int mode, const nnrt_window *win, const win_row *rows, int ox,
+                            const float *src, const float *wc, float bias, int include_pad) {
+  float acc = mode == WIN_MAX ? -INFINITY : (mode == WIN_DW ? bias : 0.f);
+  int count = 0;
+  for (int t = 0; t < rows->n; t++) {
+    const float *row = src + (size_t)rows->iy[t] * win->in_w;
+    for (int kx = 0; kx < win->k_w; kx++) {
+      int ix = ox * win->stride_w - win->pad_left + kx * win->dil_w;
+      if (ix < 0 || ix >= win->in_w) continue;
+      float v = row[ix];
+      if (mode == WIN_DW)
+        acc += v * wc[rows->ky[t] * win->k_w + kx];
+      else if (mode == WIN_MAX)
+        acc = v > acc ? v : acc;
+      else
+        acc += v;
+      count++;
+    }
+  }
+  if (mode == WIN_AVG) {
+    int divisor = include_pad ? win->k_h * win->k_w : count;
+    acc = divisor > 0 ? acc / (float)divisor : 0.f;
+  }
+  return acc;
+}
+
+/* NB vectors of outputs starting at column ox, all taps inside the input. */
+SIMD_INLINE void win_vectors(int mode, int nb, int stride2, const nnrt_window *win,
+                             const win_row *rows, int ox, const float *src, const vf *wv,
+                             vf init, vf scale, float *dst) {
+  vf acc[4];
+#pragma GCC unroll 4
+  for (int b = 0; b < nb; b++) acc[b] = init;
+  int step = stride2 ? 2 * VLEN : VLEN;
+  for (int t = 0; t < rows->n; t++) {
+    const float *row = src + (size_t)rows->iy[t] * win->in_w + ox * win->stride_w - win->pad_left;
+    const vf *wrow = wv + rows->ky[t] * win->k_w;
+    for (int kx = 0; kx < win->k_w; kx++) {
+      const float *p = row + kx * win->dil_w;
+#pragma GCC unroll 4
+      for (int b = 0; b < nb; b++) {
+        vf v = stride2 ? V_LOAD_EVEN(p + b * step) : V_LOAD(p + b * step);
+        if (mode == WIN_DW)
+          acc[b] = V_FMA(v, wrow[kx], acc[b]);
+        else if (mode == WIN_MAX)
+          acc[b] = V_MAX(acc[b], v);
+        else
+          acc[b] = V_ADD(acc[b], v);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int b = 0; b < nb; b++) {
+    vf v = mode == WIN_AVG ? V_MUL(acc[b], scale) : acc[b];
+    V_STORE(dst + b * VLEN, v);
+  }
+}
+
+SIMD_INLINE void win_planes(int mode, const nnrt_window *win, int c0, int c1, const float *in,
+                            const float *w, const float *bias, float *out, const nnrt_act *act,
+                            int include_pad) {
+  size_t in_plane = (size_t)win->in_h * win->in_w, out_plane = (size_t)win->out_h * win->out_w;
+  int taps = win->k_h * win->k_w;
+  int sw = win->stride_w;
+  /* Columns [x_lo, x_hi) have every tap inside the row; a stride-2 vector
+   * load also reads the odd element after its last tap, so it needs one
+   * more column of room. */
+  int vector_ok = (sw == 1 || sw == 2) && taps <= WIN_MAX_TAPS;
+  int x_lo = (win->pad_left + sw - 1) / sw;
+  int x_hi = floor_div(win->in_w - 1 - (sw - 1) + win->pad_left - (win->k_w - 1) * win->dil_w,
+                       sw) + 1;
+  if (x_hi > win->out_w) x_hi = win->out_w;
+  if (x_hi < x_lo || !vector_ok) x_hi = x_lo;
+
+  vf wv[WIN_MAX_TAPS];
+  for (int c = c0; c < c1; c++) {
+    const float *src = in + c * in_plane;
+    const float *wc = mode == WIN_DW ? w + (size_t)c * taps : NULL;
+    float b = mode == WIN_DW && bias ? bias[c] : 0.f;
+    float *dst = out + c * out_plane;
+    if (mode == WIN_DW && vector_ok)
+      for (int t = 0; t < taps; t++) wv[t] = V_SET1(wc[t]);
+    vf init = mode == WIN_MAX ? V_SET1(-INFINITY) : V_SET1(b);
+
+    for (int oy = 0; oy < win->out_h; oy++) {
+      win_row rows;
+      rows.n = 0;
+      for (int ky = 0; ky < win->k_h; ky++) {
+        int iy = oy * win->stride_h - win->pad_top + ky * win->dil_h;
+        if (iy < 0 || iy >= win->in_h) continue;
+        rows.iy[rows.n] = iy;
+        rows.ky[rows.n] = ky;
+        rows.n++;
+      }
+      float *drow = dst + (size_t)oy * win->out_w;
+      int divisor = include_pad ? taps : rows.n * win->k_w;
+      vf scale = V_SET1(divisor > 0 ? 1.f / (float)divisor : 0.f);
+
+      int ox = 0;
+      for (; ox < x_lo; ox++) drow[ox] = win_point(mode, win, &rows, ox, src, wc, b, include_pad);
+      if (x_hi > x_lo) {
+        if (sw == 1) {
+          for (; ox + 4 * VLEN <= x_hi; ox += 4 * VLEN)
+            win_vectors(mode, 4, 0, win, &rows, ox, src, wv, init, scale, drow + ox);
+          for (; ox + VLEN <= x_hi; ox += VLEN)
+            win_vectors(mode, 1, 0, win, &rows, ox, src, wv, init, scale, drow + ox);
+        } else {
+          for (; ox + 4 * VLEN <= x_hi; ox += 4 * VLEN)
+            win_vectors(mode, 4, 1, win, &rows, ox, src, wv, init, scale, drow + ox);
+          for (; ox + VLEN <= x_hi; ox += VLEN)
+            win_vectors(mode, 1, 1, win, &rows, ox, src, wv, init, scale, drow + ox);
+        }
+      }
+      for (; ox < win->out_w; ox++)
+        drow[ox] = win_point(mode, win, &rows, ox, src, wc, b, include_pad);
+      if (mode == WIN_DW && act && act->kind != NNRT_ACT_NONE) {
+        int x = 0;
+        for (; x + VLEN <= win->out_w; x += VLEN) V_STORE(drow + x, v_act(act, V_LOAD(drow + x)));
+        if (x < win->out_w)
+          v_store_part(drow + x, v_act(act, v_load_part(drow + x, win->out_w - x)),
+                       win->out_w - x);
+      }
+    }
+  }
+}
+
+/* Windows taller than WIN_MAX_TAPS rows (never seen in practice) go to the
+ * scalar table. */
+static void simd_dwconv(const nnrt_window *win, int c0, int c1, const float *in, const float *w,
+                        const float *bias, float *out, const nnrt_act *act) {
+  if (win->k_h > WIN_MAX_TAPS) {
+    nnrt_kernels_scalar.dwconv(win, c0, c1, in, w, bias, out, act);
+    return;
+  }
+  win_planes(WIN_DW, win, c0, c1, in, w, bias, out, act, 0);
+}
+
+static void simd_maxpool(const nnrt_window *win, int c0, int c1, const float *in, float *out) {
+  if (win->k_h > WIN_MAX_TAPS) {
+    nnrt_kernels_scalar.maxpool(win, c0, c1, in, out);
+    return;
+  }
+  win_planes(WIN_MAX, win, c0, c1, in, NULL, NULL, out, NULL, 0);
+}
+
+static void simd_avgpool(const nnrt_window *win, int c0, int c1, const float *in, float *out,
+                         int count_include_pad) {
+  if (win->k_h > WIN_MAX_TAPS) {
+    nnrt_kernels_scalar.avgpool(win, c0, c1, in, out, count_include_pad);
+    return;
+  }
+  win_planes(WIN_AVG, win, c0, c1, in, NULL, NULL, out, NULL, count_include_pad);
+}
+
+/* ---- element-wise -------------------------------------------------------- */
+
+SIMD_INLINE vf v_binary(int kind, vf a, vf b) {
+  switch (kind) {
+    case NNRT_BIN_ADD: return V_ADD(a, b);
+    case NNRT_BIN_SUB: return V_SUB(a, b);
+    case NNRT_BIN_MUL: return V_MUL(a, b);
+    case NNRT_BIN_DIV: return V_DIV(a, b);
+    case NNRT_BIN_MAX: return V_MAX(a, b);
+    case NNRT_BIN_MIN: return V_MIN(a, b);
+  }
+  return a;
+}
+
+/* The switch is hoisted: one loop per op kind. */
+#define BINARY_LOOP(KIND, LOAD_B, LOAD_B_PART)                                      \
+  do {                                                                              \
+    size_t i = 0;                                                                   \
+    for (; i + VLEN <= n; i += VLEN) V_STORE(out + i, v_binary(KIND, V_LOAD(a + i), LOAD_B)); \
+    if (i < n) {                                                                    \
+      int rest = (int)(n - i);                                                      \
+      v_store_part(out + i, v_binary(KIND, v_load_part(a + i, rest), LOAD_B_PART), rest); \
+    }                                                                               \
+  } while (0)
+
+static void simd_binary(nnrt_binary_kind kind, const float *a, const float *b, float *out,
+                        size_t n) {
+  switch (kind) {
+#define CASE(K) \
+  case K: BINARY_LOOP(K, V_LOAD(b + i), v_load_part(b + i, rest)); break;
+    CASE(NNRT_BIN_ADD) CASE(NNRT_BIN_SUB) CASE(NNRT_BIN_MUL) CASE(NNRT_BIN_DIV)
+    CASE(NNRT_BIN_MAX) CASE(NNRT_BIN_MIN)
+#undef CASE
+  }
+}
+
+static void simd_binary_scalar(nnrt_binary_kind kind, const float *a, float s, float *out,
+                               size_t n) {
+  vf sv = V_SET1(s);
+  switch (kind) {
+#define CASE(K) \
+  case K: BINARY_LOOP(K, sv, sv); break;
+    CASE(NNRT_BIN_ADD) CASE(NNRT_BIN_SUB) CASE(NNRT_BIN_MUL) CASE(NNRT_BIN_DIV)
+    CASE(NNRT_BIN_MAX) CASE(NNRT_BIN_MIN)
+#undef CASE
+  }
+}
+
+static void simd_activation(const nnrt_act *act, const float *x, float *out, size_t n) {
+  size_t i = 0;
+  for (; i + VLEN <= n; i += VLEN) V_STORE(out + i, v_act(act, V_LOAD(x + i)));
+  if (i < n) {
+    int rest = (int)(n - i);
+    v_store_part(out + i, v_act(act, v_load_part(x + i, rest)), rest);
+  }
+}
+
+const nnrt_kernels SIMD_TABLE = {
+  .isa = SIMD_ISA,
+  .name = SIMD_NAME,
+  .gemm_pack_a_size = simd_gemm_pack_a_size,
+  .gemm_pack_a = simd_gemm_pack_a,
+  .gemm_packed = simd_gemm_packed,
+  .gemm_packed_rows = simd_gemm_packed_rows,
+  .gemm_mr = SIMD_MR,
+  .dwconv = simd_dwconv,
+  .maxpool = simd_maxpool,
+  .avgpool = simd_avgpool,
+  .binary = simd_binary,
+  .binary_scalar = simd_binary_scalar,
+  .activation = simd_activation,
+};
+
+#endif /* NNRT_KERNELS_SIMD_H */

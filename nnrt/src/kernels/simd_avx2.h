@@ -1,0 +1,53 @@
+/* Vector vocabulary of kernels_simd.h for AVX2 + FMA: 8 floats, tails with
+ * masked loads and stores. */
+#ifndef NNRT_SIMD_AVX2_H
+#define NNRT_SIMD_AVX2_H
+
+#include <immintrin.h>
+
+#define SIMD_ISA NNRT_ISA_AVX2
+#define SIMD_NAME "avx2"
+#define SIMD_TABLE nnrt_kernels_avx2
+#define VLEN 8
+/* GEMM register tile: 6 rows x 2 vectors = 12 accumulators of 16 ymm, leaving
+ * two for B and one for the broadcast A. */
+#define SIMD_MR 6
+#define SIMD_NV 2
+
+typedef __m256 vf;
+
+#define V_ZERO() _mm256_setzero_ps()
+#define V_SET1(x) _mm256_set1_ps(x)
+#define V_LOAD(p) _mm256_loadu_ps(p)
+#define V_STORE(p, v) _mm256_storeu_ps((p), (v))
+#define V_ADD(a, b) _mm256_add_ps(a, b)
+#define V_SUB(a, b) _mm256_sub_ps(a, b)
+#define V_MUL(a, b) _mm256_mul_ps(a, b)
+#define V_DIV(a, b) _mm256_div_ps(a, b)
+#define V_MAX(a, b) _mm256_max_ps(a, b)
+#define V_MIN(a, b) _mm256_min_ps(a, b)
+#define V_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define V_ROUND(a) _mm256_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define V_EXP2I(n)                                                                       \
+  _mm256_castsi256_ps(                                                                   \
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
+/* Even elements of p[0 .. 2*VLEN): pick evens within each 128-bit lane, then
+ * gather the two 64-bit halves in order. */
+static inline vf v_load_even(const float *p) {
+  __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
+  __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); /* a0 a2 b0 b2 | a4 a6 b4 b6 */
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+#define V_LOAD_EVEN(p) v_load_even(p)
+
+static inline __m256i v_tail_mask(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+static inline vf v_load_part(const float *p, int n) {
+  return _mm256_maskload_ps(p, v_tail_mask(n));
+}
+static inline void v_store_part(float *p, vf v, int n) {
+  _mm256_maskstore_ps(p, v_tail_mask(n), v);
+}
+
+#endif

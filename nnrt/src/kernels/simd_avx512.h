@@ -1,0 +1,48 @@
+/* Vector vocabulary of kernels_simd.h for AVX-512F: 16 floats, tails with
+ * mask registers. */
+#ifndef NNRT_SIMD_AVX512_H
+#define NNRT_SIMD_AVX512_H
+
+#include <immintrin.h>
+
+#define SIMD_ISA NNRT_ISA_AVX512
+#define SIMD_NAME "avx512"
+#define SIMD_TABLE nnrt_kernels_avx512
+#define VLEN 16
+/* GEMM register tile: 8 rows x 3 vectors = 24 accumulators of 32 zmm; 8 rows
+ * fit the channel counts of the bundled models (multiples of 8) with little
+ * padding, 48 columns keep the B strip small enough for L1. */
+#define SIMD_MR 8
+#define SIMD_NV 3
+
+typedef __m512 vf;
+
+#define V_ZERO() _mm512_setzero_ps()
+#define V_SET1(x) _mm512_set1_ps(x)
+#define V_LOAD(p) _mm512_loadu_ps(p)
+#define V_STORE(p, v) _mm512_storeu_ps((p), (v))
+#define V_ADD(a, b) _mm512_add_ps(a, b)
+#define V_SUB(a, b) _mm512_sub_ps(a, b)
+#define V_MUL(a, b) _mm512_mul_ps(a, b)
+#define V_DIV(a, b) _mm512_div_ps(a, b)
+#define V_MAX(a, b) _mm512_max_ps(a, b)
+#define V_MIN(a, b) _mm512_min_ps(a, b)
+#define V_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define V_ROUND(a) _mm512_roundscale_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define V_EXP2I(n)                                                                       \
+  _mm512_castsi512_ps(                                                                   \
+      _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
+static inline vf v_load_even(const float *p) {
+  const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  return _mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 16));
+}
+#define V_LOAD_EVEN(p) v_load_even(p)
+
+static inline vf v_load_part(const float *p, int n) {
+  return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1u), p);
+}
+static inline void v_store_part(float *p, vf v, int n) {
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1u), v);
+}
+
+#endif

@@ -1,0 +1,50 @@
+/* Vector vocabulary of kernels_simd.h for SSE4.1: 4 floats, no FMA (a
+ * multiply and an add), tails through a small stack buffer. */
+#ifndef NNRT_SIMD_SSE4_H
+#define NNRT_SIMD_SSE4_H
+
+#include <smmintrin.h>
+#include <string.h>
+
+#define SIMD_ISA NNRT_ISA_SSE4
+#define SIMD_NAME "sse4"
+#define SIMD_TABLE nnrt_kernels_sse4
+#define VLEN 4
+/* GEMM register tile: 6 rows x 2 vectors = 12 accumulators of 16 xmm. */
+#define SIMD_MR 6
+#define SIMD_NV 2
+
+typedef __m128 vf;
+
+#define V_ZERO() _mm_setzero_ps()
+#define V_SET1(x) _mm_set1_ps(x)
+#define V_LOAD(p) _mm_loadu_ps(p)
+#define V_STORE(p, v) _mm_storeu_ps((p), (v))
+#define V_ADD(a, b) _mm_add_ps(a, b)
+#define V_SUB(a, b) _mm_sub_ps(a, b)
+#define V_MUL(a, b) _mm_mul_ps(a, b)
+#define V_DIV(a, b) _mm_div_ps(a, b)
+#define V_MAX(a, b) _mm_max_ps(a, b)
+#define V_MIN(a, b) _mm_min_ps(a, b)
+#define V_FMA(a, b, c) _mm_add_ps(_mm_mul_ps(a, b), c) /* a*b + c */
+/* Round to nearest integer (as float), and 2^n for a vector of integral n. */
+#define V_ROUND(a) _mm_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define V_EXP2I(n) \
+  _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23))
+/* Even elements of p[0 .. 2*VLEN). */
+#define V_LOAD_EVEN(p) \
+  _mm_shuffle_ps(_mm_loadu_ps(p), _mm_loadu_ps((p) + 4), _MM_SHUFFLE(2, 0, 2, 0))
+
+/* Partial loads/stores of n < VLEN floats; never touch memory past p[n-1]. */
+static inline vf v_load_part(const float *p, int n) {
+  float buf[VLEN] = {0};
+  memcpy(buf, p, (size_t)n * sizeof(float));
+  return _mm_loadu_ps(buf);
+}
+static inline void v_store_part(float *p, vf v, int n) {
+  float buf[VLEN];
+  _mm_storeu_ps(buf, v);
+  memcpy(p, buf, (size_t)n * sizeof(float));
+}
+
+#endif
