@@ -174,4 +174,25 @@ int nnrt_pool_threads(const nnrt_pool *pool);
  * thread; returns when all are done. pool may be NULL (runs inline). */
 void nnrt_pool_for(nnrt_pool *pool, int n, void (*fn)(void *arg, int i), void *arg);
 
+/* --- graph building and lifetime (graph.c; reader, preparation, tests) --- */
+/* Value storage sharing (alias_of): an op whose output is a plain view of its
+ * first input (Reshape, Flatten, Squeeze, Unsqueeze) may set the output's
+ * alias_of to that input's index in infer. The memory plan honours it when it
+ * can and otherwise resets alias_of to -1 (e.g. for graph outputs), so such a
+ * run must copy when x->out[0] != x->in[0] and do nothing when they are equal. */
+nnrt_graph *nnrt_graph_new(const char *source_name);
+void nnrt_graph_free(nnrt_graph *g);
+/* Appends an intermediate value named by the first name_len bytes of name;
+ * returns its index, or -1 if memory ran out. */
+int nnrt_graph_add_value(nnrt_graph *g, const char *name, size_t name_len);
+/* Appends a zeroed node (act NONE); returns its index, or -1. The nodes array
+ * may move. */
+int nnrt_graph_add_node(nnrt_graph *g);
+void nnrt_attr_clear(nnrt_attr *a);
+/* Storage bytes of a value of known shape; 0 on success, -1 if the size
+ * overflows or the dtype has no size. */
+int nnrt_value_nbytes(const nnrt_value *v, size_t *out);
+/* Recounts n_consumers from live nodes (graph outputs are not counted). */
+void nnrt_graph_count_consumers(nnrt_graph *g);
+
 #endif /* NNRT_GRAPH_H */
