@@ -163,9 +163,11 @@ class Builder:
         return self.add(out, x)
 
     def fully_connected(self, x, prefix, output=None):
-        return self.node("Gemm", [x, self.weight(prefix + "/weights", self.w[prefix + "/weights"]),
+        """tf.matMul(x, W) + b; W is stored transposed ([out, in], transB=1),
+        the layout most ONNX producers use."""
+        return self.node("Gemm", [x, self.weight(prefix + "/weights", self.w[prefix + "/weights"].T),
                                   self.weight(prefix + "/bias", self.w[prefix + "/bias"])],
-                         prefix, output)
+                         prefix, output, transB=1)
 
 
 def build_model(weights):
