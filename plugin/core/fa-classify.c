@@ -1,0 +1,81 @@
+/* Age and gender of one face with AgeGenderNet (face-api), optionally on
+ * an upright crop and averaged with the mirrored crop. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "fa-classify-crop.h"
+#include "fa-internal.h"
+
+void fa_classify_params_init(fa_classify_params *p) {
+  p->align = 1;
+  p->mirror = 1;
+}
+
+/* Runs the network on one crop; writes age (years) and P(male). */
+static int run_once(fa_analyzer *a, const fa_frame *f, const fa_face *face,
+                    const fa_crop_geometry *g, int align, int mirror, float *age,
+                    float *male, fa_error *err) {
+  const fa_attributes_net *net = &a->models->attributes;
+  fa_sample_target t;
+  fa_sample_target_init(&t, nnrt_context_input(a->attributes_ctx, 0), net->input_size,
+                        net->input_size);
+  t.layout = net->layout;
+  for (int c = 0; c < 3; c++) {
+    t.scale[c] = net->scale[c];
+    t.offset[c] = net->offset[c];
+  }
+  fa_prepare_crop(f, face, g, align, mirror, &t);
+  nnrt_error nerr = {0};
+  if (nnrt_context_run(a->attributes_ctx, &nerr) != NNRT_OK)
+    return fa_fail(err, "age/gender network %s failed: %s", net->path, nerr.message);
+  *age = nnrt_context_output(a->attributes_ctx, (size_t)net->age_out)[0];
+  const float *gp = nnrt_context_output(a->attributes_ctx, (size_t)net->gender_out);
+  /* face-api's output is softmax([male, female]); accept logits too. */
+  float p0 = gp[0], p1 = gp[1];
+  if (!(p0 >= 0.f && p1 >= 0.f && fabsf(p0 + p1 - 1.f) < 1e-3f)) {
+    float mx = p0 > p1 ? p0 : p1;
+    float e0 = expf(p0 - mx), e1 = expf(p1 - mx);
+    p0 = e0 / (e0 + e1);
+  }
+  *male = p0;
+  return 0;
+}
+
+int fa_classify(fa_analyzer *a, const fa_frame *frame, const fa_classify_params *p,
+                fa_face *face, fa_error *err) {
+  if (!a || !frame || !face)
+    return fa_fail(err, "fa_classify: missing analyzer, frame or face");
+  if (!fa_frame_is_valid(frame))
+    return fa_fail(err, "fa_classify: invalid frame");
+  if (!(face->w > 0.f && face->h > 0.f))
+    return fa_fail(err, "fa_classify: the face box is empty");
+  fa_classify_params dflt;
+  if (!p) {
+    fa_classify_params_init(&dflt);
+    p = &dflt;
+  }
+  fa_crop_geometry g;
+  fa_crop_geometry_default(&g);
+  const char *env; /* developer knobs for tuning on the dev sets */
+  if ((env = getenv("FACEATTR_CROP_EXPAND")) != NULL)
+    g.expand = (float)atof(env);
+  if ((env = getenv("FACEATTR_CROP_SHIFT")) != NULL)
+    g.shift_y = (float)atof(env);
+  float age, male;
+  if (run_once(a, frame, face, &g, p->align, 0, &age, &male, err))
+    return -1;
+  if (p->mirror) {
+    float age2, male2;
+    if (run_once(a, frame, face, &g, p->align, 1, &age2, &male2, err))
+      return -1;
+    age = 0.5f * (age + age2);
+    male = 0.5f * (male + male2);
+  }
+  face->has_attributes = 1;
+  face->age = age;
+  face->age_group = fa_age_group_of(age);
+  face->male_prob = male;
+  face->gender = male >= 0.5f ? FA_GENDER_MALE : FA_GENDER_FEMALE;
+  face->gender_conf = male >= 0.5f ? male : 1.f - male;
+  return 0;
+}

@@ -1,0 +1,149 @@
+/* Bilinear sampling of a frame into an RGB float tensor, colour converted per
+ * sample. See fa-frame-sample.h. */
+#include "fa-frame-sample.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Byte offsets of R, G, B and the pixel size of the packed formats. */
+typedef struct packed_layout {
+  int r, g, b, bytes;
+} packed_layout;
+
+static const packed_layout packed_layouts[FA_FMT_I420] = {
+    [FA_FMT_RGB] = {0, 1, 2, 3},  [FA_FMT_BGR] = {2, 1, 0, 3},  [FA_FMT_RGBX] = {0, 1, 2, 4},
+    [FA_FMT_BGRX] = {2, 1, 0, 4}, [FA_FMT_XRGB] = {1, 2, 3, 4}, [FA_FMT_XBGR] = {3, 2, 1, 4},
+    [FA_FMT_RGBA] = {0, 1, 2, 4}, [FA_FMT_BGRA] = {2, 1, 0, 4}, [FA_FMT_ARGB] = {1, 2, 3, 4},
+    [FA_FMT_ABGR] = {3, 2, 1, 4},
+};
+
+static inline float clamp255(float v) { return v < 0.f ? 0.f : (v > 255.f ? 255.f : v); }
+
+/* BT.601 limited range ("studio swing"), what video decoders produce. */
+static inline void yuv_to_rgb(int y, int u, int v, float rgb[3]) {
+  float c = 1.164383f * (float)(y - 16);
+  float d = (float)(u - 128), e = (float)(v - 128);
+  rgb[0] = clamp255(c + 1.596027f * e);
+  rgb[1] = clamp255(c - 0.391762f * d - 0.812968f * e);
+  rgb[2] = clamp255(c + 2.017232f * d);
+}
+
+void fa_frame_read_rgb(const fa_frame *f, int x, int y, float rgb[3]) {
+  switch (f->format) {
+  case FA_FMT_I420: {
+    int yy = f->planes[0][(size_t)y * f->strides[0] + x];
+    int u = f->planes[1][(size_t)(y >> 1) * f->strides[1] + (x >> 1)];
+    int v = f->planes[2][(size_t)(y >> 1) * f->strides[2] + (x >> 1)];
+    yuv_to_rgb(yy, u, v, rgb);
+    return;
+  }
+  case FA_FMT_NV12: {
+    int yy = f->planes[0][(size_t)y * f->strides[0] + x];
+    const uint8_t *uv = f->planes[1] + (size_t)(y >> 1) * f->strides[1] + (x & ~1);
+    yuv_to_rgb(yy, uv[0], uv[1], rgb);
+    return;
+  }
+  case FA_FMT_GRAY8: {
+    float g = f->planes[0][(size_t)y * f->strides[0] + x];
+    rgb[0] = rgb[1] = rgb[2] = g;
+    return;
+  }
+  default: {
+    const packed_layout *l = &packed_layouts[f->format];
+    const uint8_t *p = f->planes[0] + (size_t)y * f->strides[0] + (size_t)x * l->bytes;
+    rgb[0] = p[l->r];
+    rgb[1] = p[l->g];
+    rgb[2] = p[l->b];
+    return;
+  }
+  }
+}
+
+int fa_frame_is_valid(const fa_frame *f) {
+  if (!f || f->width <= 0 || f->height <= 0 || (int)f->format < 0 || f->format >= FA_FMT_COUNT)
+    return 0;
+  if (!f->planes[0] || f->strides[0] <= 0)
+    return 0;
+  switch (f->format) {
+  case FA_FMT_I420:
+    return f->planes[1] && f->planes[2] && f->strides[0] >= f->width &&
+           f->strides[1] >= (f->width + 1) / 2 && f->strides[2] >= (f->width + 1) / 2;
+  case FA_FMT_NV12:
+    return f->planes[1] && f->strides[0] >= f->width && f->strides[1] >= (f->width + 1) / 2 * 2;
+  case FA_FMT_GRAY8:
+    return f->strides[0] >= f->width;
+  default:
+    return f->strides[0] >= f->width * packed_layouts[f->format].bytes;
+  }
+}
+
+void fa_sample_target_init(fa_sample_target *t, float *data, int width, int height) {
+  memset(t, 0, sizeof *t);
+  t->data = data;
+  t->width = width;
+  t->height = height;
+  t->layout = FA_LAYOUT_HWC;
+  for (int c = 0; c < 3; c++)
+    t->scale[c] = 1.f;
+  t->valid_x0 = t->valid_y0 = -(1 << 30);
+  t->valid_x1 = t->valid_y1 = 1 << 30;
+}
+
+static inline int imax(int a, int b) { return a > b ? a : b; }
+static inline int imin(int a, int b) { return a < b ? a : b; }
+
+void fa_sample_affine(const fa_frame *f, const float m[6], const fa_sample_target *t) {
+  const int vx0 = imax(t->valid_x0, 0), vy0 = imax(t->valid_y0, 0);
+  const int vx1 = imin(t->valid_x1, f->width), vy1 = imin(t->valid_y1, f->height);
+  const int clamp = t->clamp_x1 > t->clamp_x0 && t->clamp_y1 > t->clamp_y0;
+  const size_t plane = (size_t)t->width * t->height;
+
+  for (int v = 0; v < t->height; v++) {
+    for (int u = 0; u < t->width; u++) {
+      int uu = t->mirror ? t->width - 1 - u : u;
+      float x = m[0] * (float)uu + m[1] * (float)v + m[2];
+      float y = m[3] * (float)uu + m[4] * (float)v + m[5];
+      if (clamp) {
+        x = fminf(fmaxf(x, (float)t->clamp_x0), (float)(t->clamp_x1 - 1));
+        y = fminf(fmaxf(y, (float)t->clamp_y0), (float)(t->clamp_y1 - 1));
+      }
+      float fx0 = floorf(x), fy0 = floorf(y);
+      float ax = x - fx0, ay = y - fy0;
+      int x0 = (int)fx0, y0 = (int)fy0;
+      float acc[3] = {0.f, 0.f, 0.f};
+      for (int k = 0; k < 4; k++) {
+        int xi = x0 + (k & 1), yi = y0 + (k >> 1);
+        float w = ((k & 1) ? ax : 1.f - ax) * ((k >> 1) ? ay : 1.f - ay);
+        if (w == 0.f)
+          continue; /* also keeps an exact-edge sample from reading past it */
+        float rgb[3];
+        if (xi >= vx0 && xi < vx1 && yi >= vy0 && yi < vy1)
+          fa_frame_read_rgb(f, xi, yi, rgb);
+        else
+          memcpy(rgb, t->fill, sizeof rgb);
+        acc[0] += w * rgb[0];
+        acc[1] += w * rgb[1];
+        acc[2] += w * rgb[2];
+      }
+      if (t->layout == FA_LAYOUT_HWC) {
+        float *o = t->data + ((size_t)v * t->width + u) * 3;
+        for (int c = 0; c < 3; c++)
+          o[c] = acc[c] * t->scale[c] + t->offset[c];
+      } else {
+        size_t i = (size_t)v * t->width + u;
+        for (int c = 0; c < 3; c++)
+          t->data[c * plane + i] = acc[c] * t->scale[c] + t->offset[c];
+      }
+    }
+  }
+}
+
+void fa_sample_rect(const fa_frame *f, float x, float y, float w, float h,
+                    const fa_sample_target *t) {
+  /* Output pixel u covers [u, u+1) of the target; its centre u + 0.5 maps to
+   * x + (u + 0.5) * w / W in continuous frame coordinates, which is pixel
+   * index coordinate minus 0.5. */
+  float sx = w / (float)t->width, sy = h / (float)t->height;
+  float m[6] = {sx, 0.f, x + 0.5f * sx - 0.5f, 0.f, sy, y + 0.5f * sy - 0.5f};
+  fa_sample_affine(f, m, t);
+}
