@@ -4,12 +4,15 @@
 Two ways, using only GStreamer's public API and the documented contract
 (README "Metadata"):
 
-  1. an appsink: each buffer carries one GstVideoRegionOfInterestMeta per
-     face (roi_type "face") with the params structures detection, age,
-     gender and object_id. faceattr numbers its faces' metas 0..n-1 (meta
-     id), which is how Python, lacking a meta iterator, finds them all;
-  2. the "faceattr" element message on the bus: the same faces as a list of
-     structures, with the frame's timestamps.
+  1. the "faceattr" element message on the bus: per frame, its timestamps
+     and the faces as a list of structures (x, y, w, h and the structures
+     detection, age, gender, object_id);
+  2. an appsink: each buffer carries one GstVideoRegionOfInterestMeta per
+     face (roi_type "face") with the same four params structures. Python's
+     GStreamer bindings have no way to iterate a buffer's metas, so the
+     example finds each face's meta by its meta id, which faceattr sets to
+     the face's track id (the "id" of object_id), as listed in the message
+     posted for the same frame.
 
 Usage:
   read_results.py [--element NAME] [--json] SOURCE-PIPELINE
@@ -58,16 +61,13 @@ def face_from_structures(x, y, w, h, get):
     return face
 
 
-def faces_from_buffer(buf):
+def faces_from_buffer(buf, track_ids):
+    """The faces whose region metas carry the given meta (track) ids."""
     faces = []
-    meta_id = 0
-    while True:
+    for meta_id in track_ids:
         roi = GstVideo.buffer_get_video_region_of_interest_meta_id(buf, meta_id)
-        if roi is None:
-            break
-        if GLib.quark_to_string(roi.roi_type) == FACE:
+        if roi is not None and GLib.quark_to_string(roi.roi_type) == FACE:
             faces.append(face_from_structures(roi.x, roi.y, roi.w, roi.h, roi.get_param))
-        meta_id += 1
     return faces
 
 
@@ -113,11 +113,15 @@ def main():
     bus = pipeline.get_bus()
     status = 0
     frames = messages = 0
+    track_ids_by_pts = {}  # message faces waiting for their buffer
 
     def on_message(msg):
+        """Handles one bus message; returns False on EOS or error."""
         nonlocal messages, status
         if msg.type == Gst.MessageType.ELEMENT and msg.has_name("faceattr"):
-            faces = faces_from_message(msg.get_structure())
+            structure = msg.get_structure()
+            faces = faces_from_message(structure)
+            track_ids_by_pts[structure.get_uint64("timestamp")[1]] = [f.get("id", 0) for f in faces]
             if not args.json:
                 print("message frame=%d faces=%d" % (messages, len(faces)))
                 for f in faces:
@@ -133,34 +137,50 @@ def main():
             return False
         return True
 
+    def on_sample(sample):
+        nonlocal frames
+        buf = sample.get_buffer()
+        # faceattr posts a frame's message before pushing the frame, so it is
+        # already on the bus (handled below) when the buffer reaches us.
+        faces = faces_from_buffer(buf, track_ids_by_pts.pop(buf.pts, []))
+        if args.json:
+            caps = sample.get_caps().get_structure(0)
+            print(json.dumps({"timestamp": buf.pts, "frame": frames,
+                              "resolution": {"width": caps.get_int("width")[1],
+                                             "height": caps.get_int("height")[1]},
+                              "objects": faces}))
+        else:
+            print("appsink frame=%d faces=%d" % (frames, len(faces)))
+            for f in faces:
+                print(describe(f))
+        frames += 1
+
     if pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
         print("read_results: the pipeline would not start", file=sys.stderr)
         status = 1
     running = status == 0
-    while running or frames < messages:
-        sample = sink.try_pull_sample(50 * Gst.MSECOND)
-        if sample is not None:
-            buf = sample.get_buffer()
-            faces = faces_from_buffer(buf)
-            if args.json:
-                caps = sample.get_caps().get_structure(0)
-                print(json.dumps({"timestamp": buf.pts, "frame": frames,
-                                  "resolution": {"width": caps.get_int("width")[1],
-                                                 "height": caps.get_int("height")[1]},
-                                  "objects": faces}))
-            else:
-                print("appsink frame=%d faces=%d" % (frames, len(faces)))
-                for f in faces:
-                    print(describe(f))
-            frames += 1
-        elif not running:
-            break  # EOS seen and the appsink is drained
+    while running:
         while running:
             msg = bus.pop()
             if msg is None:
                 break
             running = on_message(msg)
+        sample = sink.try_pull_sample(50 * Gst.MSECOND)
+        if sample is not None:
+            # Messages posted before this frame left faceattr.
+            while running:
+                msg = bus.pop()
+                if msg is None:
+                    break
+                running = on_message(msg)
+            on_sample(sample)
         sys.stdout.flush()
+    # Frames still queued in the appsink when EOS reached the bus.
+    while status == 0:
+        sample = sink.try_pull_sample(0)
+        if sample is None:
+            break
+        on_sample(sample)
     pipeline.set_state(Gst.State.NULL)
     print("read_results: %d frames via appsink, %d messages" % (frames, messages), file=sys.stderr)
     return status
