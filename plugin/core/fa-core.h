@@ -155,6 +155,14 @@ int fa_tracker_predict(fa_tracker *t, fa_face *out, int max_out);
 /* Whether the track with this id wants a new age/gender estimate now (its
  * estimates are older than `interval` updates, or it has none). */
 int fa_tracker_wants_attributes(const fa_tracker *t, int track_id, int interval);
+/* Adds a fresh estimate (face->has_attributes set, face->track_id from
+ * fa_tracker_update on this frame) to its track and replaces the face's
+ * attributes with the track's smoothed ones. For callers that classify only
+ * after update has assigned ids (the element, to honour reclassify-interval). */
+void fa_tracker_add_attributes(fa_tracker *t, fa_face *face);
+/* Smoothing on (default): a track's attributes are the running mean of its
+ * estimates. Off: the latest estimate (for measuring what smoothing gains). */
+void fa_tracker_set_smoothing(fa_tracker *t, int enable);
 
 /* --- output --------------------------------------------------------------- */
 /* Appends the JSON array of objects (the element's schema, see README) for
