@@ -1,0 +1,236 @@
+/* Conv (1-D and 2-D, any kernel, stride, padding, dilation and group).
+ *
+ * Fast paths through the kernel table, chosen in run:
+ *   - depthwise (group == C_in == C_out): k->dwconv over channel ranges;
+ *   - 1x1, stride 1, no padding: k->gemm_packed_rows straight on the input
+ *     planes (they already are the K x N right operand);
+ *   - otherwise: im2col into scratch, then k->gemm_packed_rows.
+ * Weights are packed per group once in pack; the fused activation (node->act)
+ * is applied by the kernel. Work is split over the pool by output-channel
+ * row ranges. The scalar direct convolution is the reference and the path
+ * used when folding constants (no pack, no scratch). */
+#include "op_window.h"
+
+typedef struct conv_state {
+  op_window w;
+  int group, cout, cin, cin_g, cout_g, K, N; /* N = output plane size */
+  bool depthwise, pointwise;
+  /* pack: */
+  const nnrt_kernels *k; /* table the weights were packed for; NULL = not packed */
+  float *packed;         /* group-major packed weights */
+  size_t packed_floats;  /* per group */
+} conv_state;
+
+static nnrt_status conv_infer(nnrt_graph *g, nnrt_node *n, nnrt_error *err) {
+  nnrt_status st = op_check_inputs(g, n, 2, 3, err);
+  if (st) return st;
+  if ((st = op_check_outputs(n, 1, err))) return st;
+  for (int i = 0; i < 3; i++)
+    if ((st = op_need_float(g, n, i, err))) return st;
+  const nnrt_value *x = nnrt_node_input(g, n, 0), *w = nnrt_node_input(g, n, 1);
+  const nnrt_value *b = nnrt_node_input(g, n, 2);
+  if (w->rank != x->rank)
+    return op_fail(err, n, NNRT_ERR_SHAPE, "weights rank %d differs from input rank %d", w->rank, x->rank);
+  conv_state *s = calloc(1, sizeof *s);
+  if (!s) return op_fail(err, n, NNRT_ERR_NOMEM, "out of memory");
+  free(n->state);
+  n->state = s;
+  if ((st = op_window_init(&s->w, g, n, x, w->rank >= 3 ? w->dims + 2 : NULL, false, err))) return st;
+  int64_t group = nnrt_attr_int(n, "group", 1);
+  if (group < 1 || x->dims[1] % group != 0 || w->dims[0] % group != 0)
+    return op_fail(err, n, NNRT_ERR_INVALID, "attribute group %lld does not divide the channels (%lld in, %lld out)",
+                   (long long)group, (long long)x->dims[1], (long long)w->dims[0]);
+  if (w->dims[1] * group != x->dims[1])
+    return op_fail(err, n, NNRT_ERR_SHAPE, "weights expect %lld input channels, input has %lld",
+                   (long long)(w->dims[1] * group), (long long)x->dims[1]);
+  if (b && (b->rank != 1 || b->dims[0] != w->dims[0]))
+    return op_fail(err, n, NNRT_ERR_SHAPE, "bias must have %lld values", (long long)w->dims[0]);
+  s->group = (int)group;
+  s->cout = (int)w->dims[0];
+  s->cin = (int)x->dims[1];
+  s->cin_g = s->cin / s->group;
+  s->cout_g = s->cout / s->group;
+  s->K = s->cin_g * s->w.kh * s->w.kw;
+  s->N = s->w.oh * s->w.ow;
+  s->depthwise = s->group == s->cin && s->group == s->cout;
+  s->pointwise = s->w.kh == 1 && s->w.kw == 1 && s->w.sh == 1 && s->w.sw == 1 && s->w.pt == 0 &&
+                 s->w.pl == 0 && s->w.pb == 0 && s->w.pr == 0;
+  int64_t dims[4] = {x->dims[0], w->dims[0], s->w.oh, s->w.ow};
+  if (x->rank == 3) dims[2] = s->w.ow;
+  nnrt_value_set_shape(nnrt_node_output(g, n, 0), NNRT_DTYPE_FLOAT, x->rank, dims);
+  return NNRT_OK;
+}
+
+static nnrt_status conv_pack(nnrt_graph *g, nnrt_node *n, nnrt_error *err) {
+  conv_state *s = n->state;
+  const nnrt_kernels *k = g->kernels;
+  free(s->packed);
+  s->packed = NULL;
+  s->k = NULL;
+  n->scratch_bytes = 0;
+  if (!k || s->depthwise || !op_input_is_const(g, n, 1)) return NNRT_OK;
+  const float *w = nnrt_node_input(g, n, 1)->data;
+  s->packed_floats = k->gemm_pack_a_size(s->cout_g, s->K);
+  s->packed = aligned_alloc(64, ((s->packed_floats * s->group * sizeof(float)) + 63) / 64 * 64);
+  if (!s->packed) return op_fail(err, n, NNRT_ERR_NOMEM, "out of memory packing the weights");
+  for (int gi = 0; gi < s->group; gi++)
+    k->gemm_pack_a(w + (size_t)gi * s->cout_g * s->K, s->K, s->cout_g, s->K,
+                   s->packed + (size_t)gi * s->packed_floats);
+  s->k = k;
+  if (!s->pointwise) n->scratch_bytes = (size_t)s->K * (size_t)s->N * sizeof(float);
+  return NNRT_OK;
+}
+
+/* --- scalar reference ---------------------------------------------------- */
+static void conv_scalar(const conv_state *s, const float *in, const float *wt, const float *bias,
+                        float *out, const nnrt_act *act) {
+  const op_window *w = &s->w;
+  for (int b = 0; b < w->n; b++)
+    for (int co = 0; co < s->cout; co++) {
+      int gi = co / s->cout_g;
+      const float *wc = wt + (size_t)co * s->K;
+      float *o = out + ((size_t)b * s->cout + co) * s->N;
+      for (int oy = 0; oy < w->oh; oy++)
+        for (int ox = 0; ox < w->ow; ox++) {
+          float acc = bias ? bias[co] : 0.f;
+          for (int ci = 0; ci < s->cin_g; ci++) {
+            const float *plane = in + ((size_t)b * s->cin + (size_t)gi * s->cin_g + ci) * w->ih * w->iw;
+            for (int ky = 0; ky < w->kh; ky++) {
+              int iy = oy * w->sh - w->pt + ky * w->dh;
+              if (iy < 0 || iy >= w->ih) continue;
+              for (int kx = 0; kx < w->kw; kx++) {
+                int ix = ox * w->sw - w->pl + kx * w->dw;
+                if (ix < 0 || ix >= w->iw) continue;
+                acc += plane[iy * w->iw + ix] * wc[(ci * w->kh + ky) * w->kw + kx];
+              }
+            }
+          }
+          o[oy * w->ow + ox] = nnrt_act_apply1(act, acc);
+        }
+    }
+}
+
+/* --- fast paths ------------------------------------------------------------ */
+typedef struct conv_task {
+  const conv_state *s;
+  const nnrt_kernels *k;
+  const float *in;    /* input planes of this batch item and group */
+  const float *wt;    /* raw weights (depthwise) */
+  const float *bias;  /* of this group */
+  const float *B;     /* right operand of the gemm */
+  float *col;         /* im2col buffer */
+  float *out;
+  const float *packed;
+  const nnrt_act *act;
+  int ldb, chunk, M;
+} conv_task;
+
+static void im2col_task(void *arg, int t) {
+  const conv_task *c = arg;
+  const conv_state *s = c->s;
+  const op_window *w = &s->w;
+  int r0 = t * c->chunk, r1 = r0 + c->chunk < s->K ? r0 + c->chunk : s->K;
+  for (int r = r0; r < r1; r++) {
+    int ci = r / (w->kh * w->kw), ky = (r / w->kw) % w->kh, kx = r % w->kw;
+    const float *plane = c->in + (size_t)ci * w->ih * w->iw;
+    float *dst = c->col + (size_t)r * s->N;
+    for (int oy = 0; oy < w->oh; oy++) {
+      int iy = oy * w->sh - w->pt + ky * w->dh;
+      float *d = dst + oy * w->ow;
+      if (iy < 0 || iy >= w->ih) {
+        memset(d, 0, sizeof(float) * (size_t)w->ow);
+        continue;
+      }
+      const float *row = plane + (size_t)iy * w->iw;
+      int x0 = kx * w->dw - w->pl;
+      for (int ox = 0; ox < w->ow; ox++) {
+        int ix = x0 + ox * w->sw;
+        d[ox] = (ix >= 0 && ix < w->iw) ? row[ix] : 0.f;
+      }
+    }
+  }
+}
+
+static void gemm_task(void *arg, int t) {
+  const conv_task *c = arg;
+  int m0 = t * c->chunk, m1 = m0 + c->chunk < c->M ? m0 + c->chunk : c->M;
+  if (m0 >= m1) return;
+  c->k->gemm_packed_rows(m0, m1, c->s->N, c->s->K, c->packed, c->B, c->ldb, c->bias, c->out, c->s->N, c->act);
+}
+
+static void dw_task(void *arg, int t) {
+  const conv_task *c = arg;
+  nnrt_window win = op_window_kernel(&c->s->w);
+  int c0 = t * c->chunk, c1 = c0 + c->chunk < c->s->cout ? c0 + c->chunk : c->s->cout;
+  if (c0 < c1) c->k->dwconv(&win, c0, c1, c->in, c->wt, c->bias, c->out, c->act);
+}
+
+static int split_rows(int m, int mr, int threads, int *chunk) {
+  if (mr < 1) mr = 1;
+  int tiles = (m + mr - 1) / mr;
+  int tasks = threads < tiles ? threads : tiles;
+  if (tasks < 1) tasks = 1;
+  *chunk = (tiles + tasks - 1) / tasks * mr;
+  return (m + *chunk - 1) / *chunk;
+}
+
+static void conv_run(const nnrt_node *n, nnrt_exec *x) {
+  const conv_state *s = n->state;
+  const float *in = x->in[0], *wt = x->in[1];
+  const float *bias = n->n_inputs > 2 ? x->in[2] : NULL;
+  float *out = x->out[0];
+  const nnrt_act *act = &n->act;
+  const op_window *w = &s->w;
+  const nnrt_kernels *k = x->k;
+  int threads = op_threads(x);
+  size_t in_plane = (size_t)w->ih * w->iw;
+  if (k && s->depthwise) {
+    conv_task c = {.s = s, .k = k, .wt = wt, .bias = bias, .act = act};
+    int tasks = split_rows(s->cout, 1, threads, &c.chunk);
+    for (int b = 0; b < w->n; b++) {
+      c.in = in + (size_t)b * s->cin * in_plane;
+      c.out = out + (size_t)b * s->cout * s->N;
+      nnrt_pool_for(x->pool, tasks, dw_task, &c);
+    }
+    return;
+  }
+  if (k && s->k == k && s->packed && (s->pointwise || x->scratch)) {
+    conv_task c = {.s = s, .k = k, .act = act, .M = s->cout_g, .col = x->scratch};
+    int tasks = split_rows(s->cout_g, k->gemm_mr, threads, &c.chunk);
+    for (int b = 0; b < w->n; b++)
+      for (int gi = 0; gi < s->group; gi++) {
+        c.in = in + ((size_t)b * s->cin + (size_t)gi * s->cin_g) * in_plane;
+        c.out = out + ((size_t)b * s->cout + (size_t)gi * s->cout_g) * s->N;
+        c.bias = bias ? bias + (size_t)gi * s->cout_g : NULL;
+        c.packed = s->packed + (size_t)gi * s->packed_floats;
+        if (s->pointwise) {
+          c.B = c.in;
+        } else {
+          conv_task ic = c;
+          int im_tasks = split_rows(s->K, 1, threads, &ic.chunk);
+          nnrt_pool_for(x->pool, im_tasks, im2col_task, &ic);
+          c.B = c.col;
+        }
+        c.ldb = s->N;
+        nnrt_pool_for(x->pool, tasks, gemm_task, &c);
+      }
+    return;
+  }
+  conv_scalar(s, in, wt, bias, out, act);
+}
+
+static void conv_destroy(nnrt_node *n) {
+  conv_state *s = n->state;
+  if (s) free(s->packed);
+  free(s);
+  n->state = NULL;
+}
+
+static int64_t conv_macs(const nnrt_graph *g, const nnrt_node *n) {
+  (void)g;
+  const conv_state *s = n->state;
+  return s ? (int64_t)s->w.n * s->cout * s->N * s->K : 0;
+}
+
+const nnrt_op nnrt_op_conv = {.op_type = "Conv", .infer = conv_infer, .pack = conv_pack, .run = conv_run,
+                              .destroy = conv_destroy, .macs = conv_macs};
