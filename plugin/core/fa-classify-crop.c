@@ -41,8 +41,8 @@ void fa_prepare_crop(const fa_frame *f, const fa_face *face, const fa_crop_geome
       px0 -= prepend;
     else
       py0 -= prepend;
-    float k = (float)S / out;
-    float m[6] = {k, 0.f, (float)px0, 0.f, k, (float)py0};
+    double k = (double)S / out;
+    double m[6] = {k, 0., px0, 0., k, py0};
     t->valid_x0 = bx0;
     t->valid_y0 = by0;
     t->valid_x1 = bx1;
@@ -59,12 +59,12 @@ void fa_prepare_crop(const fa_frame *f, const fa_face *face, const fa_crop_geome
   float dx = face->keypoints[FA_KP_LEFT_EYE][0] - face->keypoints[FA_KP_RIGHT_EYE][0];
   float dy = face->keypoints[FA_KP_LEFT_EYE][1] - face->keypoints[FA_KP_RIGHT_EYE][1];
   float ang = (dx == 0.f && dy == 0.f) ? 0.f : atan2f(dy, dx);
-  float co = cosf(ang), si = sinf(ang);
-  float k = side / out;
+  double co = cos(ang), si = sin(ang);
+  double k = side / out;
   /* src = centre + R * (dst * k - side / 2): with no rotation this is the
    * legacy rule over the square starting at centre - side / 2. */
-  float h = 0.5f * side;
-  float m[6] = {co * k, -si * k, cx - co * h + si * h, si * k, co * k, cy - si * h - co * h};
+  double h = 0.5 * side;
+  double m[6] = {co * k, -si * k, cx - co * h + si * h, si * k, co * k, cy - si * h - co * h};
   t->valid_x0 = 0;
   t->valid_y0 = 0;
   t->valid_x1 = f->width;

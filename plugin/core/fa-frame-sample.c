@@ -92,7 +92,7 @@ void fa_sample_target_init(fa_sample_target *t, float *data, int width, int heig
 static inline int imax(int a, int b) { return a > b ? a : b; }
 static inline int imin(int a, int b) { return a < b ? a : b; }
 
-void fa_sample_affine(const fa_frame *f, const float m[6], const fa_sample_target *t) {
+void fa_sample_affine(const fa_frame *f, const double m[6], const fa_sample_target *t) {
   const int vx0 = imax(t->valid_x0, 0), vy0 = imax(t->valid_y0, 0);
   const int vx1 = imin(t->valid_x1, f->width), vy1 = imin(t->valid_y1, f->height);
   const int clamp = t->clamp_x1 > t->clamp_x0 && t->clamp_y1 > t->clamp_y0;
@@ -101,14 +101,16 @@ void fa_sample_affine(const fa_frame *f, const float m[6], const fa_sample_targe
   for (int v = 0; v < t->height; v++) {
     for (int u = 0; u < t->width; u++) {
       int uu = t->mirror ? t->width - 1 - u : u;
-      float x = m[0] * (float)uu + m[1] * (float)v + m[2];
-      float y = m[3] * (float)uu + m[4] * (float)v + m[5];
+      /* Coordinates in double: on large frames float would move the
+       * bilinear weights by ~1e-4 and differ from the references. */
+      double x = m[0] * uu + m[1] * v + m[2];
+      double y = m[3] * uu + m[4] * v + m[5];
       if (clamp) {
-        x = fminf(fmaxf(x, (float)t->clamp_x0), (float)(t->clamp_x1 - 1));
-        y = fminf(fmaxf(y, (float)t->clamp_y0), (float)(t->clamp_y1 - 1));
+        x = fmin(fmax(x, (double)t->clamp_x0), (double)(t->clamp_x1 - 1));
+        y = fmin(fmax(y, (double)t->clamp_y0), (double)(t->clamp_y1 - 1));
       }
-      float fx0 = floorf(x), fy0 = floorf(y);
-      float ax = x - fx0, ay = y - fy0;
+      double fx0 = floor(x), fy0 = floor(y);
+      float ax = (float)(x - fx0), ay = (float)(y - fy0);
       int x0 = (int)fx0, y0 = (int)fy0;
       float acc[3] = {0.f, 0.f, 0.f};
       for (int k = 0; k < 4; k++) {
@@ -143,7 +145,7 @@ void fa_sample_rect(const fa_frame *f, float x, float y, float w, float h,
   /* Output pixel u covers [u, u+1) of the target; its centre u + 0.5 maps to
    * x + (u + 0.5) * w / W in continuous frame coordinates, which is pixel
    * index coordinate minus 0.5. */
-  float sx = w / (float)t->width, sy = h / (float)t->height;
-  float m[6] = {sx, 0.f, x + 0.5f * sx - 0.5f, 0.f, sy, y + 0.5f * sy - 0.5f};
+  double sx = (double)w / t->width, sy = (double)h / t->height;
+  double m[6] = {sx, 0., x + 0.5 * sx - 0.5, 0., sy, y + 0.5 * sy - 0.5};
   fa_sample_affine(f, m, t);
 }

@@ -39,7 +39,7 @@ void fa_sample_target_init(fa_sample_target *t, float *data, int width, int heig
 /* Output sample (u, v), u, v integer indices, reads the frame at
  *   x = m[0]*u + m[1]*v + m[2],  y = m[3]*u + m[4]*v + m[5]
  * in pixel-index coordinates (pixel i's centre is at i). */
-void fa_sample_affine(const fa_frame *frame, const float m[6], const fa_sample_target *t);
+void fa_sample_affine(const fa_frame *frame, const double m[6], const fa_sample_target *t);
 
 /* Maps the rectangle (x, y, w, h) of the frame (in continuous coordinates:
  * pixel i spans [i, i+1)) onto the whole target with pixel-centre alignment
