@@ -1,0 +1,236 @@
+/* Fusion passes: fold an inference BatchNormalization into the Conv or Gemm
+ * that feeds it (rewriting weights and bias), and fuse a following
+ * element-wise activation into Conv/Gemm (node->act). */
+#include "graph_prepare.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_default_domain(const nnrt_node *n) {
+  return strcmp(n->domain, "") == 0 || strcmp(n->domain, "ai.onnx") == 0;
+}
+
+static int is_op(const nnrt_node *n, const char *op_type) {
+  return !n->dead && is_default_domain(n) && strcmp(n->op_type, op_type) == 0;
+}
+
+/* The only live node reading value v, or -1 (also -1 if v is a graph output
+ * or another value aliases its storage). */
+static int sole_consumer(const nnrt_graph *g, int v) {
+  const nnrt_value *val = &g->values[v];
+  if (val->is_output || val->n_consumers != 1) return -1;
+  for (int i = 0; i < g->n_values; i++)
+    if (g->values[i].alias_of == v) return -1;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const nnrt_node *n = &g->nodes[i];
+    if (n->dead) continue;
+    for (int k = 0; k < n->n_inputs; k++)
+      if (n->inputs[k] == v) return i;
+  }
+  return -1;
+}
+
+static const float *const_floats(const nnrt_graph *g, const nnrt_node *n, int i, int64_t numel) {
+  const nnrt_value *v = nnrt_node_input(g, n, i);
+  if (!v || v->kind != NNRT_VALUE_CONSTANT || !v->data || v->dtype != NNRT_DTYPE_FLOAT) return NULL;
+  if (numel >= 0 && nnrt_value_numel(v) != numel) return NULL;
+  return v->data;
+}
+
+/* Adds a float constant owning `data`; returns its index or -1 (data freed). */
+static int add_constant(nnrt_graph *g, const char *base, const char *suffix, float *data, int rank,
+                        const int64_t *dims) {
+  char name[512];
+  snprintf(name, sizeof name, "%s/%s", base, suffix);
+  int v = nnrt_graph_add_value(g, name, strlen(name));
+  if (v < 0) {
+    free(data);
+    return -1;
+  }
+  nnrt_value *val = &g->values[v];
+  val->kind = NNRT_VALUE_CONSTANT;
+  val->data = data;
+  nnrt_value_set_shape(val, NNRT_DTYPE_FLOAT, rank, dims);
+  return v;
+}
+
+/* Makes node ni have at least `count` input slots (new ones omitted). */
+static int grow_inputs(nnrt_node *n, int count) {
+  if (n->n_inputs >= count) return 0;
+  int *in = realloc(n->inputs, (size_t)count * sizeof *in);
+  if (!in) return -1;
+  for (int k = n->n_inputs; k < count; k++) in[k] = -1;
+  n->inputs = in;
+  n->n_inputs = count;
+  return 0;
+}
+
+/* Folds BatchNormalization node bi into its producer ci (Conv or Gemm).
+ * Returns 1 if folded, 0 if the pattern does not apply, -1 on error. */
+static int fold_one(nnrt_graph *g, int ci, int bi, nnrt_error *err, nnrt_status *st) {
+  nnrt_node *c = &g->nodes[ci], *b = &g->nodes[bi];
+  int is_conv = strcmp(c->op_type, "Conv") == 0;
+  if (b->n_inputs < 5 || nnrt_attr_int(b, "training_mode", 0) != 0) return 0;
+  for (int k = 1; k < b->n_outputs; k++)
+    if (b->outputs[k] >= 0 && (g->values[b->outputs[k]].n_consumers || g->values[b->outputs[k]].is_output)) return 0;
+  const nnrt_value *w = nnrt_node_input(g, c, 1);
+  if (!w || w->kind != NNRT_VALUE_CONSTANT || !w->data || w->dtype != NNRT_DTYPE_FLOAT) return 0;
+  const nnrt_value *y = nnrt_node_input(g, b, 0);
+  int64_t ch;
+  int trans_b = 0;
+  float beta = 1.f;
+  if (is_conv) {
+    if (w->rank < 3) return 0;
+    ch = w->dims[0];
+  } else {
+    /* Gemm: BN over axis 1 of a [M, N] output. */
+    if (w->rank != 2 || y->rank != 2) return 0;
+    trans_b = nnrt_attr_int(c, "transB", 0) != 0;
+    beta = nnrt_attr_float(c, "beta", 1.f);
+    if (beta == 0.f) return 0;
+    ch = trans_b ? w->dims[0] : w->dims[1];
+  }
+  const float *scale = const_floats(g, b, 1, ch), *shift = const_floats(g, b, 2, ch);
+  const float *mean = const_floats(g, b, 3, ch), *var = const_floats(g, b, 4, ch);
+  const float *bias = NULL;
+  if (c->n_inputs > 2 && c->inputs[2] >= 0) {
+    bias = const_floats(g, c, 2, ch);
+    if (!bias) return 0; /* a bias that is not per channel (Gemm broadcast) */
+  }
+  if (!scale || !shift || !mean || !var) return 0;
+  float eps = nnrt_attr_float(b, "epsilon", 1e-5f);
+
+  int64_t wn = nnrt_value_numel(w);
+  float *nw = malloc((size_t)wn * sizeof *nw);
+  float *nb = malloc((size_t)ch * sizeof *nb);
+  if (!nw || !nb) {
+    free(nw);
+    free(nb);
+    *st = nnrt_fail(err, NNRT_ERR_NOMEM, "%s: out of memory folding BatchNormalization", g->source_name);
+    return -1;
+  }
+  const float *wd = w->data;
+  int64_t per = wn / ch; /* Conv: weights per output channel */
+  for (int64_t o = 0; o < ch; o++) {
+    float k = scale[o] / sqrtf(var[o] + eps);
+    float cb = bias ? bias[o] * beta : 0.f;
+    nb[o] = ((cb - mean[o]) * k + shift[o]) / beta;
+    if (is_conv || trans_b) {
+      for (int64_t j = 0; j < per; j++) nw[o * per + j] = wd[o * per + j] * k;
+    } else {
+      int64_t rows = w->dims[0];
+      for (int64_t r = 0; r < rows; r++) nw[r * ch + o] = wd[r * ch + o] * k;
+    }
+  }
+  int wrank = w->rank;
+  int64_t wdims[NNRT_MAX_DIMS];
+  memcpy(wdims, w->dims, sizeof wdims);
+  /* Node and value pointers may move from here on. */
+  char base[400];
+  snprintf(base, sizeof base, "%s", c->name);
+  int wv = add_constant(g, base, "bn_folded_weight", nw, wrank, wdims);
+  int bv = wv < 0 ? -1 : add_constant(g, base, "bn_folded_bias", nb, 1, &ch);
+  if (wv < 0) free(nb);
+  c = &g->nodes[ci];
+  b = &g->nodes[bi];
+  if (bv < 0 || grow_inputs(c, 3) != 0) {
+    *st = nnrt_fail(err, NNRT_ERR_NOMEM, "%s: out of memory folding BatchNormalization", g->source_name);
+    return -1;
+  }
+  c->inputs[1] = wv;
+  c->inputs[2] = bv;
+  int out = b->outputs[0];
+  g->values[c->outputs[0]].producer = -1;
+  c->outputs[0] = out;
+  g->values[out].producer = ci;
+  if (b->op && b->op->destroy && b->state) b->op->destroy(b);
+  b->state = NULL;
+  b->dead = true;
+  *st = nnrt_graph_reinfer(g, ci, err);
+  return *st ? -1 : 1;
+}
+
+nnrt_status nnrt_graph_fold_batchnorm(nnrt_graph *g, nnrt_error *err) {
+  nnrt_graph_count_consumers(g);
+  for (int i = 0; i < g->n_nodes; i++) {
+    if (!is_op(&g->nodes[i], "Conv") && !is_op(&g->nodes[i], "Gemm")) continue;
+    if (g->nodes[i].n_outputs != 1 || g->nodes[i].outputs[0] < 0) continue;
+    int bi = sole_consumer(g, g->nodes[i].outputs[0]);
+    if (bi < 0 || !is_op(&g->nodes[bi], "BatchNormalization") || g->nodes[bi].inputs[0] != g->nodes[i].outputs[0])
+      continue;
+    nnrt_status st = NNRT_OK;
+    if (fold_one(g, i, bi, err, &st) < 0) return st;
+    nnrt_graph_count_consumers(g);
+  }
+  nnrt_graph_remove_dead(g); /* drops the replaced weights */
+  return NNRT_OK;
+}
+
+/* The activation node a as an nnrt_act; 0 if it cannot be fused. */
+static int activation_of(const nnrt_graph *g, const nnrt_node *a, nnrt_act *act) {
+  if (a->dead || !is_default_domain(a) || a->n_outputs != 1 || a->outputs[0] < 0) return 0;
+  const char *t = a->op_type;
+  act->alpha = act->beta = 0.f;
+  if (strcmp(t, "Relu") == 0) {
+    act->kind = NNRT_ACT_RELU;
+  } else if (strcmp(t, "Sigmoid") == 0) {
+    act->kind = NNRT_ACT_SIGMOID;
+  } else if (strcmp(t, "Tanh") == 0) {
+    act->kind = NNRT_ACT_TANH;
+  } else if (strcmp(t, "HardSwish") == 0) {
+    act->kind = NNRT_ACT_HARD_SWISH;
+  } else if (strcmp(t, "LeakyRelu") == 0) {
+    act->kind = NNRT_ACT_LEAKY_RELU;
+    act->alpha = nnrt_attr_float(a, "alpha", 0.01f);
+  } else if (strcmp(t, "HardSigmoid") == 0) {
+    act->kind = NNRT_ACT_HARD_SIGMOID;
+    act->alpha = nnrt_attr_float(a, "alpha", 0.2f);
+    act->beta = nnrt_attr_float(a, "beta", 0.5f);
+  } else if (strcmp(t, "Clip") == 0) {
+    act->kind = NNRT_ACT_CLIP;
+    if (g->opset < 11) {
+      act->alpha = nnrt_attr_float(a, "min", -FLT_MAX);
+      act->beta = nnrt_attr_float(a, "max", FLT_MAX);
+    } else {
+      act->alpha = -FLT_MAX;
+      act->beta = FLT_MAX;
+      for (int k = 1; k < a->n_inputs && k < 3; k++) {
+        if (a->inputs[k] < 0) continue;
+        const float *p = const_floats(g, a, k, 1);
+        if (!p) return 0; /* bounds computed at run time */
+        if (k == 1) act->alpha = *p;
+        else act->beta = *p;
+      }
+    }
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+void nnrt_graph_fuse_activations(nnrt_graph *g) {
+  nnrt_graph_count_consumers(g);
+  for (int i = 0; i < g->n_nodes; i++) {
+    nnrt_node *c = &g->nodes[i];
+    if (!is_op(c, "Conv") && !is_op(c, "Gemm")) continue;
+    if (c->act.kind != NNRT_ACT_NONE || c->n_outputs != 1 || c->outputs[0] < 0) continue;
+    int ai = sole_consumer(g, c->outputs[0]);
+    if (ai < 0 || g->nodes[ai].inputs[0] != c->outputs[0]) continue;
+    nnrt_node *a = &g->nodes[ai];
+    nnrt_act act;
+    if (!activation_of(g, a, &act)) continue;
+    if (g->values[a->outputs[0]].dtype != NNRT_DTYPE_FLOAT) continue;
+    c->act = act;
+    int out = a->outputs[0];
+    g->values[c->outputs[0]].producer = -1;
+    c->outputs[0] = out;
+    g->values[out].producer = i;
+    if (a->op && a->op->destroy && a->state) a->op->destroy(a);
+    a->state = NULL;
+    a->dead = true;
+    nnrt_graph_count_consumers(g);
+  }
+}
