@@ -16,14 +16,14 @@ const char *fa_age_group_label(int group) {
 }
 
 /* The distance from an age to a group is 0 inside the group's range and the
- * gap to its nearer end outside it; ties (ages 3, 7, 35) go to the younger
+ * gap to its nearer end outside it; ties (the middle of a gap: 3, 7, 35, ...) go to the older
  * group. */
 int fa_age_group_of(float age) {
   int best = 0;
   float best_d = 1e30f;
   for (int g = 0; g < FA_AGE_GROUP_COUNT; g++) {
     float d = age < groups[g].lo ? groups[g].lo - age : (age > groups[g].hi ? age - groups[g].hi : 0.f);
-    if (d < best_d) {
+    if (d <= best_d) {
       best_d = d;
       best = g;
     }
