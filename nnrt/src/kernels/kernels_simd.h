@@ -306,6 +306,7 @@ SIMD_INLINE void win_planes(int mode, const nnrt_window *win, int c0, int c1, co
   int x_lo = (win->pad_left + sw - 1) / sw;
   int x_hi = floor_div(win->in_w - 1 - (sw - 1) + win->pad_left - (win->k_w - 1) * win->dil_w,
                        sw) + 1;
+  if (x_lo > win->out_w) x_lo = win->out_w;
   if (x_hi > win->out_w) x_hi = win->out_w;
   if (x_hi < x_lo || !vector_ok) x_hi = x_lo;
 

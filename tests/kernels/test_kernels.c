@@ -1,0 +1,331 @@
+/* Every kernel of every SIMD table this build has and this CPU runs, checked
+ * against the scalar table (the oracle) on randomised shapes: sizes that are
+ * not multiples of the vector width or the GEMM tile, 1x1..7x7 windows,
+ * strides 1..3, each padding edge 0..2, dilation 1..2, every activation. The
+ * scalar GEMM itself is checked against a double-precision product.
+ *
+ * Usage: test_kernels [seed] [rounds]. Exits 1 on the first table with a
+ * mismatch (the failing cases are printed), 0 otherwise; ISAs that are not
+ * compiled in or not supported by the CPU are reported as skipped. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ull;
+static unsigned rnd(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return (unsigned)(rng_state >> 32);
+}
+static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (unsigned)(hi - lo + 1)); }
+static float rnd_float(float lo, float hi) {
+  return lo + (hi - lo) * (float)(rnd() & 0xffffff) / (float)0xffffff;
+}
+static void fill(float *p, size_t n, float lo, float hi) {
+  for (size_t i = 0; i < n; i++) p[i] = rnd_float(lo, hi);
+}
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) {
+    fprintf(stderr, "out of memory\n");
+    exit(2);
+  }
+  return p;
+}
+
+static int cpu_runs(nnrt_isa isa) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  switch (isa) {
+    case NNRT_ISA_SSE4: return __builtin_cpu_supports("sse4.1");
+    case NNRT_ISA_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case NNRT_ISA_AVX512: return __builtin_cpu_supports("avx512f");
+    default: return 0;
+  }
+#elif defined(__aarch64__)
+  return isa == NNRT_ISA_NEON;
+#else
+  (void)isa;
+  return 0;
+#endif
+}
+
+static const char *act_names[] = {"none", "relu", "clip", "leaky", "sigmoid", "tanh",
+                                  "hardsigmoid", "hardswish"};
+static nnrt_act random_act(void) {
+  nnrt_act a = {(nnrt_act_kind)rnd_int(0, 7), 0.f, 0.f};
+  if (a.kind == NNRT_ACT_CLIP) {
+    a.alpha = rnd_float(-1.f, 0.f);
+    a.beta = rnd_float(0.f, 6.f);
+  } else if (a.kind == NNRT_ACT_LEAKY_RELU) {
+    a.alpha = rnd_float(0.f, 1.f);
+  } else if (a.kind == NNRT_ACT_HARD_SIGMOID) {
+    a.alpha = 0.2f;
+    a.beta = 0.5f;
+  }
+  return a;
+}
+
+/* Every activation is at most 1.5-Lipschitz (hard-swish), so an input error e
+ * becomes at most 1.5 e; vector sigmoid/tanh add at most ~2e-7 absolute
+ * (polynomial exp), allowed for with 2e-6. */
+#define ACT_SLACK 1.5
+#define ACT_ABS 2e-6
+
+static int failures;
+#define MAX_REPORTS 20
+static void report(const char *what, const char *fmt_case, double got, double want, double tol) {
+  failures++;
+  if (failures <= MAX_REPORTS)
+    fprintf(stderr, "MISMATCH %s [%s]: got %.9g want %.9g (|diff| %.3g > tol %.3g)\n", what,
+            fmt_case, got, want, fabs(got - want), tol);
+}
+static int close_enough(float got, float want, double tol) {
+  if (got == want) return 1; /* also equal infinities */
+  if (isnan(got) || isnan(want)) return 0;
+  return fabs((double)got - (double)want) <= tol;
+}
+
+/* ---- GEMM ---------------------------------------------------------------- */
+
+static void check_gemm(const nnrt_kernels *t, int M, int N, int K, int use_bias, nnrt_act act,
+                       int split) {
+  const nnrt_kernels *s = &nnrt_kernels_scalar;
+  int lda = K + rnd_int(0, 3), ldb = N + rnd_int(0, 3), ldc = N + rnd_int(0, 3);
+  float *A = xmalloc(sizeof(float) * (size_t)M * lda);
+  float *B = xmalloc(sizeof(float) * (size_t)(K ? K : 1) * ldb);
+  float *bias = xmalloc(sizeof(float) * (size_t)M);
+  float *pa_s = xmalloc(sizeof(float) * s->gemm_pack_a_size(M, K));
+  float *pa_t = xmalloc(sizeof(float) * t->gemm_pack_a_size(M, K));
+  float *C_s = xmalloc(sizeof(float) * (size_t)M * ldc);
+  float *C_t = xmalloc(sizeof(float) * (size_t)M * ldc);
+  fill(A, (size_t)M * lda, -1.f, 1.f);
+  fill(B, (size_t)(K ? K : 1) * ldb, -1.f, 1.f);
+  fill(bias, (size_t)M, -1.f, 1.f);
+  const float sentinel = 12345.f;
+  for (size_t i = 0; i < (size_t)M * ldc; i++) C_s[i] = C_t[i] = sentinel;
+  s->gemm_pack_a(A, lda, M, K, pa_s);
+  t->gemm_pack_a(A, lda, M, K, pa_t);
+  s->gemm_packed(M, N, K, pa_s, B, ldb, use_bias ? bias : NULL, C_s, ldc, &act);
+  /* split: rows in two calls at a multiple of the tile, as threads do */
+  int m_split = split ? (M / 2) / t->gemm_mr * t->gemm_mr : M;
+  if (m_split > 0 && m_split < M) {
+    t->gemm_packed_rows(0, m_split, N, K, pa_t, B, ldb, use_bias ? bias : NULL, C_t, ldc, &act);
+    t->gemm_packed_rows(m_split, M, N, K, pa_t, B, ldb, use_bias ? bias : NULL, C_t, ldc, &act);
+  } else {
+    t->gemm_packed(M, N, K, pa_t, B, ldb, use_bias ? bias : NULL, C_t, ldc, &act);
+  }
+  char desc[160];
+  snprintf(desc, sizeof desc, "%s gemm M=%d N=%d K=%d lda=%d ldb=%d ldc=%d bias=%d act=%s split=%d",
+           t->name, M, N, K, lda, ldb, ldc, use_bias, act_names[act.kind], m_split);
+  for (int m = 0; m < M; m++)
+    for (int n = 0; n < ldc; n++) {
+      size_t i = (size_t)m * ldc + n;
+      if (n >= N) { /* padding columns of C must be untouched */
+        if (C_t[i] != sentinel || C_s[i] != sentinel) report(desc, "C padding written", C_t[i], sentinel, 0);
+        continue;
+      }
+      double exact = use_bias ? bias[m] : 0.0, mag = use_bias ? fabs(bias[m]) : 0.0;
+      for (int k = 0; k < K; k++) {
+        double p = (double)A[(size_t)m * lda + k] * B[(size_t)k * ldb + n];
+        exact += p;
+        mag += fabs(p);
+      }
+      /* float dot product error bound gamma_K ~ K*eps times sum |a*b| (x2
+       * margin), through the activation */
+      double tol = ACT_SLACK * 2.0 * (K + 1) * FLT_EPSILON * mag + ACT_ABS;
+      double want = nnrt_act_apply1(&act, (float)exact);
+      if (!close_enough(C_s[i], (float)want, tol)) report(desc, "scalar vs double", C_s[i], want, tol);
+      if (!close_enough(C_t[i], C_s[i], 2 * tol)) report(desc, "simd vs scalar", C_t[i], C_s[i], 2 * tol);
+    }
+  free(A), free(B), free(bias), free(pa_s), free(pa_t), free(C_s), free(C_t);
+}
+
+static void test_gemm(const nnrt_kernels *t, int rounds) {
+  for (int i = 0; i < rounds; i++)
+    check_gemm(t, rnd_int(1, 67), rnd_int(1, 67), rnd_int(1, 67), rnd_int(0, 1), random_act(),
+               rnd_int(0, 1));
+  /* K = 0: bias and activation only */
+  check_gemm(t, 5, 9, 0, 1, random_act(), 0);
+  /* several K blocks and column strips, conv-like sizes */
+  for (int i = 0; i < rounds / 10 + 1; i++)
+    check_gemm(t, rnd_int(1, 130), rnd_int(50, 300), rnd_int(250, 600), rnd_int(0, 1),
+               random_act(), rnd_int(0, 1));
+}
+
+/* ---- windows (depthwise conv, pooling) ----------------------------------- */
+
+enum { OP_DW, OP_MAX, OP_AVG };
+static const char *op_names[] = {"dwconv", "maxpool", "avgpool"};
+
+static void check_window(const nnrt_kernels *t, int op, int wide) {
+  const nnrt_kernels *s = &nnrt_kernels_scalar;
+  static const int ks[] = {1, 2, 3, 3, 3, 5, 5, 7};
+  nnrt_window w;
+  int kh = ks[rnd_int(0, 7)], kw = rnd() % 4 ? kh : ks[rnd_int(0, 7)];
+  int pad_bottom = rnd_int(0, 2), pad_right = rnd_int(0, 2);
+  w.k_h = kh, w.k_w = kw;
+  w.stride_h = rnd_int(1, 2), w.stride_w = rnd() % 8 ? rnd_int(1, 2) : 3;
+  w.dil_h = rnd() % 4 ? 1 : 2, w.dil_w = rnd() % 4 ? 1 : 2;
+  w.pad_top = rnd_int(0, 2), w.pad_left = rnd_int(0, 2);
+  w.in_h = rnd_int(1, 24);
+  w.in_w = wide ? rnd_int(40, 160) : rnd_int(1, 40);
+  int ext_h = (kh - 1) * w.dil_h + 1, ext_w = (kw - 1) * w.dil_w + 1;
+  w.out_h = (w.in_h + w.pad_top + pad_bottom - ext_h) / w.stride_h + 1;
+  w.out_w = (w.in_w + w.pad_left + pad_right - ext_w) / w.stride_w + 1;
+  if (w.in_h + w.pad_top + pad_bottom < ext_h || w.in_w + w.pad_left + pad_right < ext_w) return;
+  int C = rnd_int(1, 5), c0 = rnd_int(0, C - 1), c1 = rnd_int(c0 + 1, C);
+  size_t in_n = (size_t)C * w.in_h * w.in_w, out_n = (size_t)C * w.out_h * w.out_w;
+  float *in = xmalloc(sizeof(float) * in_n), *wt = xmalloc(sizeof(float) * C * kh * kw);
+  float *bias = xmalloc(sizeof(float) * C);
+  float *o_s = xmalloc(sizeof(float) * out_n), *o_t = xmalloc(sizeof(float) * out_n);
+  fill(in, in_n, -1.f, 1.f);
+  fill(wt, (size_t)C * kh * kw, -1.f, 1.f);
+  fill(bias, (size_t)C, -1.f, 1.f);
+  const float sentinel = 12345.f;
+  for (size_t i = 0; i < out_n; i++) o_s[i] = o_t[i] = sentinel;
+  nnrt_act act = random_act();
+  int use_bias = rnd_int(0, 1), include_pad = rnd_int(0, 1);
+  if (op == OP_DW) {
+    s->dwconv(&w, c0, c1, in, wt, use_bias ? bias : NULL, o_s, &act);
+    t->dwconv(&w, c0, c1, in, wt, use_bias ? bias : NULL, o_t, &act);
+  } else if (op == OP_MAX) {
+    s->maxpool(&w, c0, c1, in, o_s);
+    t->maxpool(&w, c0, c1, in, o_t);
+  } else {
+    s->avgpool(&w, c0, c1, in, o_s, include_pad);
+    t->avgpool(&w, c0, c1, in, o_t, include_pad);
+  }
+  char desc[256];
+  snprintf(desc, sizeof desc,
+           "%s %s C=%d c=[%d,%d) in=%dx%d out=%dx%d k=%dx%d s=%d,%d pad t%d l%d b%d r%d dil=%d,%d "
+           "bias=%d act=%s include_pad=%d",
+           t->name, op_names[op], C, c0, c1, w.in_h, w.in_w, w.out_h, w.out_w, kh, kw, w.stride_h,
+           w.stride_w, w.pad_top, w.pad_left, pad_bottom, pad_right, w.dil_h, w.dil_w, use_bias,
+           act_names[op == OP_DW ? act.kind : 0], include_pad);
+  /* Tolerances: maxpool exact; sums of `taps` terms of magnitude <= 1 within
+   * 2*taps*eps*taps (+ bias) through the activation. */
+  double taps = (double)kh * kw;
+  double tol = op == OP_MAX ? 0.0 : ACT_SLACK * 2.0 * (taps + 1) * FLT_EPSILON * (taps + 1) + ACT_ABS;
+  size_t plane = (size_t)w.out_h * w.out_w;
+  for (size_t i = 0; i < out_n; i++) {
+    int c = (int)(i / plane);
+    if (c < c0 || c >= c1) {
+      if (o_t[i] != sentinel) report(desc, "channel outside [c0,c1) written", o_t[i], sentinel, 0);
+      continue;
+    }
+    if (!close_enough(o_t[i], o_s[i], tol)) {
+      char where[64];
+      snprintf(where, sizeof where, "c=%d y=%d x=%d", c, (int)(i % plane) / w.out_w,
+               (int)(i % plane) % w.out_w);
+      report(desc, where, o_t[i], o_s[i], tol);
+    }
+  }
+  free(in), free(wt), free(bias), free(o_s), free(o_t);
+}
+
+/* ---- element-wise -------------------------------------------------------- */
+
+static void check_elementwise(const nnrt_kernels *t, size_t n) {
+  const nnrt_kernels *s = &nnrt_kernels_scalar;
+  float *a = xmalloc(sizeof(float) * n), *b = xmalloc(sizeof(float) * n);
+  float *o_s = xmalloc(sizeof(float) * (n + 1)), *o_t = xmalloc(sizeof(float) * (n + 1));
+  fill(a, n, -20.f, 20.f);
+  fill(b, n, 0.5f, 3.f);
+  for (size_t i = 0; i < n; i += 7) b[i] = -b[i];
+  if (n > 3) a[0] = 100.f, a[1] = -100.f, a[2] = 0.f, a[3] = -0.f;
+  char desc[96];
+  /* IEEE add/sub/mul/div/max/min are exact per element: results must match
+   * bit for bit (the tail element past n must stay untouched). */
+  for (int k = NNRT_BIN_ADD; k <= NNRT_BIN_MIN; k++) {
+    float sc = n ? b[n / 2] : 1.5f;
+    for (int with_scalar = 0; with_scalar < 2; with_scalar++) {
+      o_s[n] = o_t[n] = 7.f;
+      if (with_scalar) {
+        s->binary_scalar((nnrt_binary_kind)k, a, sc, o_s, n);
+        t->binary_scalar((nnrt_binary_kind)k, a, sc, o_t, n);
+      } else {
+        s->binary((nnrt_binary_kind)k, a, b, o_s, n);
+        t->binary((nnrt_binary_kind)k, a, b, o_t, n);
+      }
+      snprintf(desc, sizeof desc, "%s binary%s kind=%d n=%zu", t->name,
+               with_scalar ? "_scalar" : "", k, n);
+      for (size_t i = 0; i <= n; i++)
+        if (!close_enough(o_t[i], o_s[i], 0.0)) report(desc, "element", o_t[i], o_s[i], 0.0);
+    }
+  }
+  /* activations, also in place; relative 2e-6 plus the absolute slack */
+  for (int kind = NNRT_ACT_NONE; kind <= NNRT_ACT_HARD_SWISH; kind++) {
+    nnrt_act act = random_act();
+    act.kind = (nnrt_act_kind)kind;
+    if (kind == NNRT_ACT_CLIP) act.alpha = -1.f, act.beta = 6.f;
+    if (kind == NNRT_ACT_LEAKY_RELU) act.alpha = 0.1f;
+    if (kind == NNRT_ACT_HARD_SIGMOID) act.alpha = 0.2f, act.beta = 0.5f;
+    s->activation(&act, a, o_s, n);
+    memcpy(o_t, a, sizeof(float) * n);
+    t->activation(&act, o_t, o_t, n);
+    snprintf(desc, sizeof desc, "%s activation %s n=%zu (in place)", t->name, act_names[kind], n);
+    for (size_t i = 0; i < n; i++) {
+      double tol = 2e-6 * fabs(o_s[i]) + ACT_ABS;
+      if (!close_enough(o_t[i], o_s[i], tol)) {
+        char where[48];
+        snprintf(where, sizeof where, "x=%.9g", a[i]);
+        report(desc, where, o_t[i], o_s[i], tol);
+      }
+    }
+  }
+  free(a), free(b), free(o_s), free(o_t);
+}
+
+static void test_table(const nnrt_kernels *t, int rounds) {
+  test_gemm(t, rounds);
+  for (int i = 0; i < rounds; i++)
+    for (int op = OP_DW; op <= OP_AVG; op++) check_window(t, op, i % 3 == 0);
+  static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 67, 1000, 4099};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_elementwise(t, sizes[i]);
+}
+
+int main(int argc, char **argv) {
+  unsigned long long seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 20260401ull;
+  int rounds = argc > 2 ? atoi(argv[2]) : 300;
+  static const nnrt_isa isas[] = {NNRT_ISA_SSE4, NNRT_ISA_AVX2, NNRT_ISA_AVX512, NNRT_ISA_NEON};
+  static const char *isa_names[] = {"sse4", "avx2", "avx512", "neon"};
+  int tested = 0, bad_tables = 0;
+  printf("seed %llu, %d rounds per kernel\n", seed, rounds);
+  /* the oracle itself, against double precision through the GEMM checks */
+  rng_state = seed | 1;
+  test_gemm(&nnrt_kernels_scalar, rounds / 4 + 1);
+  if (failures) {
+    printf("scalar: %d mismatches against double precision\n", failures);
+    return 1;
+  }
+  for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
+    const nnrt_kernels *t = nnrt_kernels_for(isas[i]);
+    if (!t) {
+      printf("%-7s skipped: not compiled for this architecture\n", isa_names[i]);
+      continue;
+    }
+    if (!cpu_runs(isas[i])) {
+      printf("%-7s skipped: this CPU does not support it\n", isa_names[i]);
+      continue;
+    }
+    rng_state = seed | 1;
+    failures = 0;
+    test_table(t, rounds);
+    tested++;
+    printf("%-7s %s (gemm_mr %d)\n", isa_names[i], failures ? "FAILED" : "ok", t->gemm_mr);
+    if (failures) {
+      printf("        %d mismatches (first %d printed on stderr)\n", failures, MAX_REPORTS);
+      bad_tables++;
+    }
+  }
+  printf("%d SIMD tables tested, %d failed\n", tested, bad_tables);
+  return bad_tables ? 1 : 0;
+}
