@@ -76,6 +76,46 @@ def run_cv2(model, inputs):
     return out
 
 
+def save_inputs(inputs, tmp):
+    paths = []
+    for i, x in enumerate(inputs):
+        path = os.path.join(tmp, "input%02d.npy" % i)
+        np.save(path, x)
+        paths.append(path)
+    return paths
+
+
+def read_outputs(outdir):
+    age = np.load(os.path.join(outdir, "age.npy"))
+    gender = np.load(os.path.join(outdir, "gender.npy"))
+    if age.shape != (1, 1) or gender.shape != (1, 2):
+        raise RuntimeError("%s: outputs have shapes %s %s, want (1,1) (1,2)"
+                           % (outdir, age.shape, gender.shape))
+    return float(age[0, 0]), float(gender[0, 0])
+
+
+def run_ort(repo, model, input_paths, tmp):
+    """ONNX Runtime through the ops engineer's tools/ort-run.mjs (batch form)."""
+    jobs = [{"model": model, "outdir": os.path.join(tmp, "ort%02d" % i), "inputs": {"image": p}}
+            for i, p in enumerate(input_paths)]
+    jobs_file = os.path.join(tmp, "ort-jobs.json")
+    with open(jobs_file, "w") as f:
+        json.dump(jobs, f)
+    subprocess.run(["node", os.path.join(repo, "tools/ort-run.mjs"), "--batch", jobs_file],
+                   check=True, stdout=subprocess.DEVNULL)
+    return [read_outputs(j["outdir"]) for j in jobs]
+
+
+def run_nnrt(nnrt_run, model, input_paths, tmp):
+    out = []
+    for i, p in enumerate(input_paths):
+        outdir = os.path.join(tmp, "nnrt%02d" % i)
+        subprocess.run([nnrt_run, model, "--input", "image=" + p, "--output-dir", outdir],
+                       check=True, stdout=subprocess.DEVNULL)
+        out.append(read_outputs(outdir))
+    return out
+
+
 def compare(name, ref, got):
     worst_age = max(abs(a - b[0]) for (a, _), b in zip(ref, got))
     worst_p = max(abs(p - b[1]) for (_, p), b in zip(ref, got))
@@ -121,6 +161,21 @@ def main(argv):
         ok &= worst == 0
         model = os.path.join(repo, "models/age-gender.onnx")
         ok &= compare("OpenCV dnn", ref, run_cv2(model, ours))
+        paths = save_inputs(ours, tmp)
+        if not os.path.isfile(os.path.join(repo, "tools/ort-run.mjs")):
+            print("ONNX Runtime: not checked, tools/ort-run.mjs is missing")
+        elif not os.path.isdir(os.path.join(repo, ".cache/node/node_modules/onnxruntime-node")):
+            print("ONNX Runtime: not checked, onnxruntime-node missing (run tools/setup-node-deps)")
+        else:
+            ok &= compare("ONNX Runtime", ref, run_ort(repo, model, paths, tmp))
+        if nnrt_run and os.access(nnrt_run, os.X_OK):
+            try:
+                ok &= compare("nnrt-run", ref, run_nnrt(nnrt_run, model, paths, tmp))
+            except (subprocess.CalledProcessError, RuntimeError, OSError) as e:
+                print("nnrt-run FAIL: %s" % e)
+                ok = False
+        else:
+            print("nnrt-run: not checked, %s is not built" % (nnrt_run or "nnrt-run"))
     for (age, p), (name, *box) in zip(ref, CASES):
         print("   face-api: %-11s %-24s age %6.2f  P(male) %.4f" % (name, box if box[0] is not None else "whole", age, p))
     return 0 if ok else 1
