@@ -8,7 +8,10 @@ semantics differ; nnrt loads opsets 7 to 17, so nothing older or newer), with we
     /usr/bin/python3 tools/gen-op-zoo.py OUTDIR
 
 writes OUTDIR/<case>/model.onnx, OUTDIR/<case>/<input>.npy and
-OUTDIR/manifest.json ([{"name", "model", "inputs": {name: file}}]).
+OUTDIR/manifest.json ([{"name", "model", "inputs": {name: file}}]), and the
+models nnrt must refuse (unsupported or invalid attribute values) into
+OUTDIR/refuse/ with OUTDIR/refusals.json ([{"name", "model", "inputs",
+"node", "expect"}]: the message must name the node and contain `expect`).
 Needs the onnx and numpy modules (Debian's python3-onnx, python3-numpy).
 """
 import json
@@ -28,6 +31,7 @@ class Zoo:
         self.outdir = outdir
         self.rng = np.random.default_rng(SEED)
         self.cases = []
+        self.refusals = []
         self.names = set()
 
     # random data ------------------------------------------------------------
@@ -41,7 +45,16 @@ class Zoo:
         return (mag * sign).astype(np.float32)
 
     # model assembly -----------------------------------------------------------
-    def case(self, name, nodes, inputs, outputs, inits=None, opset=13, data=None):
+    def refuse(self, name, nodes, inputs, outputs, expect, inits=None, opset=13, bad=-1):
+        """A model whose node nodes[bad] nnrt must refuse; the message must
+        contain that node's name and `expect`."""
+        nodes[bad].name = "bad_" + name
+        self.case("refuse/" + name, nodes, inputs, outputs, inits, opset, record=False)
+        case = self.last
+        case.update({"node": nodes[bad].name, "expect": expect})
+        self.refusals.append(case)
+
+    def case(self, name, nodes, inputs, outputs, inits=None, opset=13, data=None, record=True):
         """inputs: {name: shape} of float32 graph inputs (data[name] overrides
         the random values); inits: {name: np.ndarray}; outputs: names."""
         assert name not in self.names, name
@@ -73,11 +86,15 @@ class Zoo:
             f = os.path.join(d, "in_%s.npy" % k)
             np.save(f, np.asarray(arr, dtype=np.float32))
             files[k] = f
-        self.cases.append({"name": name, "model": path, "inputs": files})
+        self.last = {"name": name, "model": path, "inputs": files}
+        if record:
+            self.cases.append(self.last)
 
     def write_manifest(self):
         with open(os.path.join(self.outdir, "manifest.json"), "w") as f:
             json.dump(self.cases, f, indent=1)
+        with open(os.path.join(self.outdir, "refusals.json"), "w") as f:
+            json.dump(self.refusals, f, indent=1)
 
 
 def node(op, ins, outs, **attrs):
@@ -544,6 +561,61 @@ def network_cases(z):
     z.case("net_blazeface_like", nodes, {"x": [1, 3, 32, 32]}, ["y", "r2"], inits)
 
 
+# --- what nnrt must refuse, with a message naming node and attribute ---------------------------
+def refusal_cases(z):
+    x = [1, 4, 6, 6]
+    w = {"W": z.rand(4, 4, 3, 3)}
+    z.refuse("conv_auto_pad", [node("Conv", ["x", "W"], ["y"], auto_pad="SAME_MIDDLE")], {"x": x}, ["y"],
+             "auto_pad", w)
+    z.refuse("conv_3d", [node("Conv", ["x", "W"], ["y"])], {"x": [1, 2, 4, 4, 4]}, ["y"], "rank",
+             {"W": z.rand(3, 2, 3, 3, 3)})
+    z.refuse("conv_group", [node("Conv", ["x", "W"], ["y"], group=3)], {"x": x}, ["y"], "group", w)
+    z.refuse("conv_kernel_shape", [node("Conv", ["x", "W"], ["y"], kernel_shape=[5, 5])], {"x": x}, ["y"],
+             "kernel_shape", w)
+    z.refuse("maxpool_storage_order", [node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], storage_order=1)],
+             {"x": x}, ["y"], "storage_order")
+    z.refuse("maxpool_indices", [node("MaxPool", ["x"], ["y", "i"], kernel_shape=[2, 2]),
+                                 node("Cast", ["i"], ["yi"], to=TensorProto.FLOAT)], {"x": x}, ["y", "yi"],
+             "output 1", bad=0)
+    z.refuse("pool_no_kernel", [node("AveragePool", ["x"], ["y"])], {"x": x}, ["y"], "kernel_shape")
+    z.refuse("resize_cubic", [node("Resize", ["x", "", "sc"], ["y"], mode="cubic")], {"x": x}, ["y"], "mode",
+             {"sc": np.array([1, 1, 2, 2], np.float32)})
+    z.refuse("resize_crop", [node("Resize", ["x", "", "sc"], ["y"], coordinate_transformation_mode="tf_crop_and_resize")],
+             {"x": x}, ["y"], "coordinate_transformation_mode", {"sc": np.array([1, 1, 2, 2], np.float32)})
+    z.refuse("resize_linear_channels", [node("Resize", ["x", "", "sc"], ["y"], mode="linear")], {"x": x}, ["y"],
+             "last two axes", {"sc": np.array([1, 2, 1, 1], np.float32)})
+    z.refuse("pad_wrap", [node("Pad", ["x", "p"], ["y"], mode="wrap")], {"x": x}, ["y"], "mode",
+             {"p": i64(0, 0, 1, 1, 0, 0, 1, 1)})
+    z.refuse("pad_reflect_too_wide", [node("Pad", ["x", "p"], ["y"], mode="reflect")], {"x": x}, ["y"], "reflect",
+             {"p": i64(0, 0, 6, 0, 0, 0, 0, 0)})
+    z.refuse("batchnorm_training", [node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], training_mode=1)],
+             {"x": x}, ["y"], "training_mode", {k: z.rand(4, lo=0.5, hi=1) for k in "sbmv"}, opset=15)
+    z.refuse("softmax_axis", [node("Softmax", ["x"], ["y"], axis=4)], {"x": x}, ["y"], "axis")
+    z.refuse("gemm_transa", [node("Gemm", ["a", "b"], ["y"], transA=2)], {"a": [3, 4]}, ["y"], "transA",
+             {"b": z.rand(4, 2)})
+    z.refuse("gemm_shapes", [node("Gemm", ["a", "b"], ["y"])], {"a": [3, 4]}, ["y"], "inner", {"b": z.rand(5, 2)})
+    z.refuse("reshape_computed_shape",
+             [node("Cast", ["s"], ["si"], to=TensorProto.INT64), node("Reshape", ["x", "si"], ["y"])],
+             {"x": [2, 6], "s": [2]}, ["y"], "constant")
+    z.refuse("reshape_two_minus1", [node("Reshape", ["x", "s"], ["y"])], {"x": [2, 6]}, ["y"], "-1",
+             {"s": i64(-1, -1)})
+    z.refuse("lrn_size0", [node("LRN", ["x"], ["y"], size=0)], {"x": x}, ["y"], "size")
+    z.refuse("gather_index", [node("Gather", ["x", "i"], ["y"], axis=1)], {"x": x}, ["y"], "index",
+             {"i": i64(0, 4)})
+    z.refuse("split_sum", [node("Split", ["x", "s"], ["a", "b"], axis=1)], {"x": x}, ["a", "b"], "split",
+             {"s": i64(1, 2)})
+    z.refuse("concat_dims", [node("Concat", ["a", "b"], ["y"], axis=1)], {"a": [1, 2, 3], "b": [1, 2, 4]}, ["y"],
+             "dimension")
+    z.refuse("slice_step0", [node("Slice", ["x", "st", "en", "ax", "sp"], ["y"])], {"x": x}, ["y"], "step",
+             {"st": i64(0), "en": i64(3), "ax": i64(2), "sp": i64(0)})
+    z.refuse("add_broadcast", [node("Add", ["a", "b"], ["y"])], {"a": [2, 3], "b": [2, 4]}, ["y"], "broadcast")
+    z.refuse("clip_bounds", [node("Clip", ["x", "lo"], ["y"])], {"x": x}, ["y"], "scalar",
+             {"lo": z.rand(2)}, opset=11)
+    z.refuse("cast_string", [node("Cast", ["x"], ["y"], to=TensorProto.STRING)], {"x": x}, ["y"], "to")
+    z.refuse("squeeze_non1", [node("Squeeze", ["x", "a"], ["y"])], {"x": x}, ["y"], "squeeze", {"a": i64(1)})
+    z.refuse("transpose_perm", [node("Transpose", ["x"], ["y"], perm=[0, 1, 1, 2])], {"x": x}, ["y"], "perm")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.stderr.write("usage: gen-op-zoo.py OUTDIR\n")
@@ -551,10 +623,10 @@ def main():
     z = Zoo(sys.argv[1])
     os.makedirs(z.outdir, exist_ok=True)
     for gen in [conv_cases, elementwise_cases, pool_cases, gemm_cases, shape_cases, int_cases, resize_cases,
-                norm_cases, network_cases]:
+                norm_cases, network_cases, refusal_cases]:
         gen(z)
     z.write_manifest()
-    print("gen-op-zoo: %d models in %s" % (len(z.cases), z.outdir))
+    print("gen-op-zoo: %d models and %d refusals in %s" % (len(z.cases), len(z.refusals), z.outdir))
     return 0
 
 
