@@ -55,12 +55,11 @@ fa_gst_meta_attach_face (GstBuffer * buf, GstVideoRegionOfInterestMeta * roi,
         x1 - x0, y1 - y0);
   else {
     /* keep upstream's box: the faces came from it */
-    x0 = roi->x;
-    y0 = roi->y;
-    x1 = roi->x + roi->w;
-    y1 = roi->y + roi->h;
+    x0 = MIN (roi->x, (guint) MAX (width, 0));
+    y0 = MIN (roi->y, (guint) MAX (height, 0));
+    x1 = MIN (roi->x + roi->w, (guint) MAX (width, 0));
+    y1 = MIN (roi->y + roi->h, (guint) MAX (height, 0));
   }
-  roi->id = f->track_id;
 
   set_or_add_param (roi, gst_structure_new ("detection",
           "x_min", G_TYPE_DOUBLE, x0 / fw, "y_min", G_TYPE_DOUBLE, y0 / fh,

@@ -779,9 +779,11 @@ gst_face_attr_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GST_OBJECT_UNLOCK (self);
   fa_tracker_set_smoothing (self->tracker, smoothing);
 
-  /* READ only unless drawing: mapping for writing would copy shared memory. */
+  /* READ only unless drawing: mapping for writing would copy shared memory.
+   * NO_REF: a mapped frame's extra ref would make the buffer non-writable,
+   * and the metadata is added while it is mapped. */
   if (!gst_video_frame_map (&vframe, &self->info, buf,
-          overlay ? GST_MAP_READWRITE : GST_MAP_READ)) {
+          (overlay ? GST_MAP_READWRITE : GST_MAP_READ) | GST_VIDEO_FRAME_MAP_FLAG_NO_REF)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map the video frame"), (NULL));
     return GST_FLOW_ERROR;
   }
