@@ -7,8 +7,8 @@
  *     ! queue leaky=downstream max-size-buffers=1 ! faceattr ! appsink
  * in one process, so every camera's faceattr shares the loaded networks.
  * A camera that fails, ends or stops sending (watchdog) is reconnected with
- * exponential back-off. Lines are the faceattrjson shape plus "camera" and
- * "latency_ms" (see README "## RTSP"). SIGINT/SIGTERM stop cleanly. */
+ * exponential back-off. Lines are the faceattrjson shape plus "camera"
+ * (see README "## RTSP"). SIGINT/SIGTERM stop cleanly. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

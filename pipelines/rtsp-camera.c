@@ -1,10 +1,6 @@
 /* One watched RTSP camera: see rtsp-camera.h. */
 #include "rtsp-camera.h"
 
-#include <stdatomic.h>
-
-#include <gst/app/gstappsink.h>
-#include "faceattr-meta.h"
 
 struct RtspCamera {
   gchar *id, *url;
@@ -14,86 +10,33 @@ struct RtspCamera {
 
   GstElement *pipeline; /* NULL while waiting to reconnect */
   guint bus_watch, retry_source, watchdog_source;
-  guint backoff_ms;     /* delay before the next reconnect */
-  gint64 started_us;    /* monotonic time the current pipeline started */
-  _Atomic gint64 last_buffer_us; /* written by the streaming thread */
-  gint got_buffers;      /* atomic: the current pipeline delivered frames */
+  guint backoff_ms;      /* delay before the next reconnect */
+  gint64 started_us;     /* monotonic time the current pipeline started */
+  gint64 last_frame_us;  /* monotonic time of the last result */
+  gboolean got_frames;   /* the current pipeline delivered results */
   guint reconnects;
-
-  /* Streaming-thread scratch, reused for every frame. */
-  guint64 frames;
-  GString *json;
-  FaceAttrFace *faces;
-  guint faces_capacity;
+  guint64 frames;        /* results written, over all connections */
 };
 
 static void schedule_reconnect (RtspCamera * cam, const gchar * reason);
 
-/* The frame's age when its result is written: now minus its PTS in running
- * time. rtspsrc stamps buffers with their arrival time, so this is the time
- * from the packets' arrival through the jitter buffer, decoding, queueing
- * and analysis. */
-static gdouble
-result_latency_ms (GstElement * pipeline, GstBuffer * buf, GstSegment * segment)
+/* faceattrjson's line for one frame: add the camera id as its first field
+ * and write it. */
+static void
+write_line (RtspCamera * cam, const gchar * json)
 {
-  GstClock *clock = gst_element_get_clock (pipeline);
-  GstClockTime now, running;
-  gdouble ms = -1;
-
-  if (clock == NULL)
-    return -1;
-  now = gst_clock_get_time (clock) - gst_element_get_base_time (pipeline);
-  running = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
-  if (GST_CLOCK_TIME_IS_VALID (running))
-    ms = ((gdouble) now - (gdouble) running) / GST_MSECOND;
-  gst_object_unref (clock);
-  return ms;
-}
-
-static GstFlowReturn
-on_new_sample (GstAppSink * sink, gpointer user_data)
-{
-  RtspCamera *cam = user_data;
-  GstSample *sample = gst_app_sink_pull_sample (sink);
-  GstBuffer *buf;
-  const GstStructure *caps_s;
-  gint width = 0, height = 0;
-  guint n;
-
-  if (sample == NULL)
-    return GST_FLOW_EOS;
-  buf = gst_sample_get_buffer (sample);
-  caps_s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
-  gst_structure_get_int (caps_s, "width", &width);
-  gst_structure_get_int (caps_s, "height", &height);
-
-  n = faceattr_buffer_get_faces (buf, width, height, cam->faces, cam->faces_capacity);
-  if (n > cam->faces_capacity) {
-    cam->faces_capacity = n;
-    cam->faces = g_renew (FaceAttrFace, cam->faces, n);
-    faceattr_buffer_get_faces (buf, width, height, cam->faces, n);
-  }
-
-  g_string_truncate (cam->json, 0);
-  faceattr_frame_append_json (cam->json, cam->id, GST_BUFFER_PTS (buf), cam->frames++,
-      width, height, cam->faces, n);
-  /* Add the result's age inside the frame's object. */
-  g_string_truncate (cam->json, cam->json->len - 1);
-  g_string_append_printf (cam->json, ",\"latency_ms\":%.1f}\n",
-      result_latency_ms (cam->pipeline, buf, gst_sample_get_segment (sample)));
-
+  if (json == NULL || json[0] != '{')
+    return;
   g_mutex_lock (cam->out_lock);
-  fputs (cam->json->str, cam->out);
+  fprintf (cam->out, "{\"camera\":\"%s\",%s\n", cam->id, json + 1);
   fflush (cam->out);
   g_mutex_unlock (cam->out_lock);
-
-  atomic_store (&cam->last_buffer_us, g_get_monotonic_time ());
-  if (!g_atomic_int_get (&cam->got_buffers)) {
-    g_atomic_int_set (&cam->got_buffers, 1);
-    g_printerr ("faceattr-rtsp: camera %s: receiving (%ux%u)\n", cam->id, width, height);
+  cam->frames++;
+  cam->last_frame_us = g_get_monotonic_time ();
+  if (!cam->got_frames) {
+    cam->got_frames = TRUE;
+    g_printerr ("faceattr-rtsp: camera %s: receiving\n", cam->id);
   }
-  gst_sample_unref (sample);
-  return GST_FLOW_OK;
 }
 
 static gboolean
@@ -102,6 +45,10 @@ on_bus_message (GstBus * bus, GstMessage * msg, gpointer user_data)
   RtspCamera *cam = user_data;
   (void) bus;
   switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:
+      if (gst_message_has_name (msg, "faceattrjson"))
+        write_line (cam, gst_structure_get_string (gst_message_get_structure (msg), "json"));
+      return G_SOURCE_CONTINUE;
     case GST_MESSAGE_ERROR:{
       GError *err = NULL;
       gchar *reason;
@@ -158,7 +105,7 @@ schedule_reconnect (RtspCamera * cam, const gchar * reason)
 {
   /* A pipeline that delivered frames was a working connection: start the
    * back-off again from the beginning. */
-  if (g_atomic_int_get (&cam->got_buffers))
+  if (cam->got_frames)
     cam->backoff_ms = cam->config.backoff_initial_ms;
   stop_pipeline (cam);
   g_printerr ("faceattr-rtsp: camera %s: %s; reconnecting in %.1f s\n", cam->id, reason,
@@ -175,7 +122,7 @@ on_watchdog (gpointer user_data)
   gint64 last, idle_us;
   if (cam->pipeline == NULL)
     return G_SOURCE_CONTINUE;
-  last = MAX (atomic_load (&cam->last_buffer_us), cam->started_us);
+  last = MAX (cam->last_frame_us, cam->started_us);
   idle_us = g_get_monotonic_time () - last;
   if (idle_us > (gint64) cam->config.watchdog_s * G_USEC_PER_SEC) {
     gchar *reason = g_strdup_printf ("no frame for %u s", cam->config.watchdog_s);
@@ -196,26 +143,26 @@ rtsp_camera_new (const gchar * id, const gchar * url, const RtspCameraConfig * c
   cam->out = out;
   cam->out_lock = out_lock;
   cam->backoff_ms = config->backoff_initial_ms;
-  cam->json = g_string_sized_new (1024);
   return cam;
 }
 
 gboolean
 rtsp_camera_start (RtspCamera * cam, GError ** error)
 {
-  GstAppSinkCallbacks callbacks = { 0 };
-  GstElement *sink;
   GstBus *bus;
   gchar *desc, *location;
 
   /* The leaky queue keeps only the newest decoded frame in front of the
    * analyzer: when inference is slower than the camera, old frames are
-   * dropped there instead of piling up (latency stays bounded). */
+   * dropped there instead of piling up (latency stays bounded).
+   * faceattrjson makes the line (the schema lives in one place) and posts
+   * it on the bus; its own output goes nowhere. */
   location = g_strescape (cam->url, NULL);
   desc = g_strdup_printf ("rtspsrc location=\"%s\" protocols=%s latency=%u ! "
       "rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! "
       "queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
-      "%s ! appsink name=sink sync=false", location, cam->config.protocols,
+      "%s ! faceattrjson location=/dev/null post-messages=true ! fakesink sync=false",
+      location, cam->config.protocols,
       cam->config.latency_ms, cam->config.element);
   g_free (location);
   cam->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
@@ -223,16 +170,11 @@ rtsp_camera_start (RtspCamera * cam, GError ** error)
   if (cam->pipeline == NULL)
     return FALSE;
 
-  sink = gst_bin_get_by_name (GST_BIN (cam->pipeline), "sink");
-  callbacks.new_sample = on_new_sample;
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, cam, NULL);
-  gst_object_unref (sink);
-
   bus = gst_element_get_bus (cam->pipeline);
   cam->bus_watch = gst_bus_add_watch (bus, on_bus_message, cam);
   gst_object_unref (bus);
 
-  g_atomic_int_set (&cam->got_buffers, 0);
+  cam->got_frames = FALSE;
   cam->started_us = g_get_monotonic_time ();
   if (cam->watchdog_source == 0)
     cam->watchdog_source = g_timeout_add_seconds (1, on_watchdog, cam);
@@ -254,8 +196,6 @@ rtsp_camera_free (RtspCamera * cam)
     g_source_remove (cam->retry_source);
   if (cam->watchdog_source != 0)
     g_source_remove (cam->watchdog_source);
-  g_string_free (cam->json, TRUE);
-  g_free (cam->faces);
   g_free (cam->id);
   g_free (cam->url);
   g_free (cam);

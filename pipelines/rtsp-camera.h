@@ -1,8 +1,7 @@
 /* One watched RTSP camera: its pipeline, its JSON output, and the reconnect
  * policy (exponential back-off, capped; a watchdog for a camera that is
- * connected but has stopped sending). All state changes happen on the
- * default main context; only the per-frame callback runs in a streaming
- * thread. */
+ * connected but has stopped sending). Everything here runs on the default
+ * main context: results arrive as faceattrjson's bus messages. */
 #ifndef RTSP_CAMERA_H
 #define RTSP_CAMERA_H
 

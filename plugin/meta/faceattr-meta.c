@@ -1,4 +1,4 @@
-/* faceattr-meta: plain structs and JSON from faceattr's metadata.
+/* faceattr-meta: plain structs from faceattr's metadata.
  * See faceattr-meta.h for the contract this reads. */
 #include "faceattr-meta.h"
 
@@ -224,93 +224,4 @@ faceattr_message_get_faces (GstMessage * message, FaceAttrFrameInfo * info,
     n++;
   }
   return (gint) n;
-}
-
-/* JSON numbers: never NaN/inf (not JSON), and locale-independent. */
-static void
-append_double (GString * json, gdouble v)
-{
-  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
-  if (!isfinite (v))
-    v = 0;
-  g_string_append (json, g_ascii_formatd (buf, sizeof buf, "%.4f", v));
-}
-
-static void
-append_json_string (GString * json, const gchar * s)
-{
-  g_string_append_c (json, '"');
-  for (; *s; s++) {
-    guchar c = (guchar) * s;
-    if (c == '"' || c == '\\')
-      g_string_append_printf (json, "\\%c", c);
-    else if (c < 0x20)
-      g_string_append_printf (json, "\\u%04x", c);
-    else
-      g_string_append_c (json, (gchar) c);
-  }
-  g_string_append_c (json, '"');
-}
-
-void
-faceattr_face_append_json (const FaceAttrFace * f, GString * json)
-{
-  g_string_append_printf (json, "{\"x\":%u,\"y\":%u,\"w\":%u,\"h\":%u,"
-      "\"detection\":{\"bounding_box\":{\"x_min\":", f->x, f->y, f->w, f->h);
-  append_double (json, f->x_min);
-  g_string_append (json, ",\"y_min\":");
-  append_double (json, f->y_min);
-  g_string_append (json, ",\"x_max\":");
-  append_double (json, f->x_max);
-  g_string_append (json, ",\"y_max\":");
-  append_double (json, f->y_max);
-  g_string_append (json, "},\"confidence\":");
-  append_double (json, f->confidence);
-  g_string_append (json, ",\"label\":\"face\",\"label_id\":0}");
-  if (f->has_age) {
-    g_string_append (json, ",\"age\":{\"label\":");
-    append_json_string (json, f->age_label);
-    g_string_append (json, ",\"value\":");
-    append_double (json, f->age);
-    g_string_append (json, ",\"group\":");
-    append_json_string (json, f->age_group);
-    g_string_append_c (json, '}');
-  }
-  if (f->has_gender) {
-    g_string_append (json, ",\"gender\":{\"label\":");
-    append_json_string (json, f->gender_label);
-    g_string_append_printf (json, ",\"label_id\":%d,\"confidence\":", f->gender);
-    append_double (json, f->gender_confidence);
-    g_string_append_c (json, '}');
-  }
-  if (f->track_id != 0)
-    g_string_append_printf (json, ",\"id\":%d", f->track_id);
-  g_string_append_c (json, '}');
-}
-
-void
-faceattr_frame_append_json (GString * json, const gchar * camera,
-    GstClockTime timestamp, guint64 frame_number, guint width, guint height,
-    const FaceAttrFace * faces, guint n_faces)
-{
-  guint i;
-  g_string_append_c (json, '{');
-  if (camera != NULL) {
-    g_string_append (json, "\"camera\":");
-    append_json_string (json, camera);
-    g_string_append_c (json, ',');
-  }
-  if (GST_CLOCK_TIME_IS_VALID (timestamp))
-    g_string_append_printf (json, "\"timestamp\":%" G_GUINT64_FORMAT, timestamp);
-  else
-    g_string_append (json, "\"timestamp\":null");
-  g_string_append_printf (json, ",\"frame\":%" G_GUINT64_FORMAT
-      ",\"resolution\":{\"width\":%u,\"height\":%u},\"objects\":[",
-      frame_number, width, height);
-  for (i = 0; i < n_faces; i++) {
-    if (i > 0)
-      g_string_append_c (json, ',');
-    faceattr_face_append_json (&faces[i], json);
-  }
-  g_string_append (json, "]}");
 }

@@ -3,8 +3,9 @@
  * The faceattr element attaches, per face, one GstVideoRegionOfInterestMeta
  * (roi_type "face") whose params carry the structures `detection`, `age`,
  * `gender` and `object_id`, and posts an element message named "faceattr"
- * per frame. These helpers turn either into plain C structs and JSON so
- * that an application needs no knowledge of GstStructure field names.
+ * per frame. These helpers turn either into plain C structs so that an
+ * application needs no knowledge of GstStructure field names. (For JSON,
+ * put faceattrjson in the pipeline: it writes the one documented schema.)
  * They only read the documented contract through GStreamer's public API; an
  * application may equally read the metadata directly (see
  * pipelines/examples/read-results.c).
@@ -74,17 +75,6 @@ gboolean faceattr_message_is_results (GstMessage * message);
  * lists, or -1 when it is not a faceattr message. */
 gint faceattr_message_get_faces (GstMessage * message, FaceAttrFrameInfo * info,
     FaceAttrFace * out, guint max_out);
-
-/* Appends one face as a JSON object (the shape of faceattrjson's "objects"
- * entries) to `json`. */
-void faceattr_face_append_json (const FaceAttrFace * face, GString * json);
-
-/* Appends a whole frame as one JSON object without a newline:
- * {"timestamp":ns,"frame":n,"resolution":{...},"objects":[...]}; `camera`
- * adds a leading "camera" field when not NULL. */
-void faceattr_frame_append_json (GString * json, const gchar * camera,
-    GstClockTime timestamp, guint64 frame_number, guint width, guint height,
-    const FaceAttrFace * faces, guint n_faces);
 
 G_END_DECLS
 
