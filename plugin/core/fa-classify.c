@@ -7,7 +7,10 @@
 #include "fa-internal.h"
 
 void fa_classify_params_init(fa_classify_params *p) {
-  p->align = 1;
+  /* Measured on utkface-dev (every 4th crop): align off MAE 4.80, on 4.88
+   * (its faces are upright already; turning adds resampling and keypoint
+   * jitter); mirror on MAE 4.88 / gender 89.9%, off 5.03 / 87.8%. */
+  p->align = 0;
   p->mirror = 1;
 }
 

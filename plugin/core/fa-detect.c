@@ -12,7 +12,7 @@
 /* Tiling for FA_DETECTOR_AUTO: the tiles make faces of FA_TILE_MIN_FACE frame
  * pixels at least FA_LONG_RELIABLE_SIZE input pixels for the 256 model. */
 #define FA_TILE_MIN_FACE 40.f
-#define FA_LONG_RELIABLE_SIZE 24.f
+#define FA_LONG_RELIABLE_SIZE 20.f
 /* A tile detection whose box comes this close (fraction of the tile side)
  * to a cut edge is probably a cut face: a neighbouring view sees it whole. */
 #define FA_CUT_MARGIN 0.01f

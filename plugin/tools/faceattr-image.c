@@ -22,6 +22,7 @@ typedef struct options {
   fa_detect_params dp;
   fa_classify_params cp;
   int second_look;
+  int attributes;
   int threads;
 } options;
 
@@ -36,6 +37,7 @@ static void usage(FILE *to) {
           "  --no-mirror           do not average with the mirrored crop\n"
           "  --no-second-look      do not retry a photo without faces on a larger canvas\n"
           "                        (the element's behaviour)\n"
+          "  --no-attributes       detect only (no age/gender)\n"
           "  --threads N           threads per network run (default 1)\n"
           "Models: $FACEATTR_MODEL_DIR, else the source tree's or the installed models/.\n");
 }
@@ -86,11 +88,11 @@ static int process(fa_analyzer *a, const options *o, const char *file, int index
   }
   fa_face faces[MAX_FACES];
   int n;
-  if (o->second_look) {
+  if (o->second_look && o->attributes) {
     n = fa_analyze_image(a, &img.frame, &o->dp, &o->cp, faces, MAX_FACES, &err);
   } else {
     n = fa_detect(a, &img.frame, &o->dp, faces, MAX_FACES, &err);
-    for (int i = 0; n > 0 && i < n; i++)
+    for (int i = 0; o->attributes && n > 0 && i < n; i++)
       if (fa_classify(a, &img.frame, &o->cp, &faces[i], &err)) {
         n = -1;
         break;
@@ -140,6 +142,7 @@ int main(int argc, char **argv) {
   fa_detect_params_init(&o.dp);
   fa_classify_params_init(&o.cp);
   o.second_look = 1;
+  o.attributes = 1;
   o.threads = 1;
   int first = argc;
   for (int i = 1; i < argc; i++) {
@@ -168,6 +171,8 @@ int main(int argc, char **argv) {
       o.cp.align = 0;
     } else if (strcmp(s, "--no-mirror") == 0) {
       o.cp.mirror = 0;
+    } else if (strcmp(s, "--no-attributes") == 0) {
+      o.attributes = 0;
     } else if (strcmp(s, "--no-second-look") == 0) {
       o.second_look = 0;
     } else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
