@@ -8,13 +8,17 @@ serves a video as H.264 over RTP, for the apps tests and the RTSP benchmarks.
 --source: a video file (decoded and re-encoded) or a still image (repeated).
 --frames: frames per client session, then end of stream (0: endless, live).
 --mounts: serve /cam0 .. /cam{K-1} (each client gets its own session).
-Prints "PORT <n>" on stdout once listening (port 0 picks a free one), and
-"SENT <mount> <frames>" when a session's media ends or is torn down. Every
-frame is stamped live (do-timestamp) so it is paced like a camera.
+Prints "PORT <n>" on stdout once listening (port 0 picks a free one),
+"FIRST <mount> <unix-ns> <pts-ns>" when a session's first raw frame leaves
+the source (for latency: frame k left at unix-ns + k frame durations), and
+"SENT <mount> <frames>" when a session's media is torn down.
+--shared: all clients of a mount share one encoder (benchmarks of many
+clients, so the server's encoding does not grow with them).
 """
 import argparse
 import signal
 import sys
+import time
 
 import gi
 
@@ -44,7 +48,7 @@ def launch_line(args):
         args.width, args.height, args.fps)
     # zerolatency: no B-frames or lookahead (a camera's encoder); a key frame
     # every second so that a reconnecting client starts within a second.
-    return ("( %s ! videoconvert ! videoscale ! %s ! "
+    return ("( %s ! videoconvert ! videoscale ! %s ! identity name=stamp ! "
             "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=%d bitrate=%d ! "
             "video/x-h264,profile=constrained-baseline ! "
             "rtph264pay name=pay0 pt=96 config-interval=1 )"
@@ -54,11 +58,11 @@ def launch_line(args):
 class CountingFactory(GstRtspServer.RTSPMediaFactory):
     """Counts the frames each session's payloader sends."""
 
-    def __init__(self, mount, launch):
+    def __init__(self, mount, launch, shared):
         super().__init__()
         self.mount = mount
         self.set_launch(launch)
-        self.set_shared(False)
+        self.set_shared(shared)
         self.set_eos_shutdown(False)
 
     def do_configure(self, media):
@@ -72,6 +76,14 @@ class CountingFactory(GstRtspServer.RTSPMediaFactory):
 
         # Frames entering the payloader: one buffer per encoded frame.
         pay.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, on_buffer)
+
+        def on_first_raw(pad, info):
+            print("FIRST %s %d %d" % (self.mount, time.time_ns(), info.get_buffer().pts),
+                  flush=True)
+            return Gst.PadProbeReturn.REMOVE
+
+        stamp = element.get_by_name("stamp")
+        stamp.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_first_raw)
 
         def report(*_):
             if counter.get("reported"):
@@ -92,6 +104,7 @@ def main():
     ap.add_argument("--height", type=int, default=360)
     ap.add_argument("--bitrate", type=int, default=1500, help="kbit/s")
     ap.add_argument("--mounts", type=int, default=1)
+    ap.add_argument("--shared", action="store_true")
     args = ap.parse_args()
 
     Gst.init(None)
@@ -101,7 +114,7 @@ def main():
     mounts = server.get_mount_points()
     launch = launch_line(args)
     for i in range(args.mounts):
-        mounts.add_factory("/cam%d" % i, CountingFactory("/cam%d" % i, launch))
+        mounts.add_factory("/cam%d" % i, CountingFactory("/cam%d" % i, launch, args.shared))
     if server.attach(None) == 0:
         print("rtsp_server: cannot listen on 127.0.0.1:%d" % args.port, file=sys.stderr)
         return 1
