@@ -142,10 +142,10 @@ void fa_draw_faces(fa_frame *frame, const fa_face *faces, int n_faces,
   if (!frame || !faces || frame->width <= 0 || frame->height <= 0)
     return;
   int short_side = frame->width < frame->height ? frame->width : frame->height;
-  /* Line and text sizes follow the frame: a 2 px box and 2x text at 360p,
-   * twice that at 720p. */
-  int thick = short_side / 180 > 1 ? short_side / 180 : 1;
-  int scale = short_side / 180 > 1 ? short_side / 180 : 1;
+  /* Line and text sizes follow the frame: 2x text (14 px high) at 360p,
+   * 3x at 720p, 5x at 1280 lines; 1x below 360p. */
+  int scale = (short_side + 120) / 240 > 1 ? (short_side + 120) / 240 : 1;
+  int thick = scale;
   int pad = scale;
 
   for (int i = 0; i < n_faces; i++) {

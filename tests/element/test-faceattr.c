@@ -624,6 +624,82 @@ GST_START_TEST (test_flush_resets_tracker)
 }
 GST_END_TEST;
 
+static gchar *
+demo_photo (void)
+{
+  const gchar *root = g_getenv ("FACEATTR_SOURCE_ROOT");
+  gchar *p = g_build_filename (root ? root : ".", ".cache", "npm", "face-api", "package",
+      "demo", "sample6.jpg", NULL);
+  if (!g_file_test (p, G_FILE_TEST_EXISTS)) {
+    g_free (p);
+    return NULL;
+  }
+  return p;
+}
+
+/* A real photo (four women, face-api demo sample6): faces carry every
+ * param, and the "faceattr" message lists the same faces and fields. */
+GST_START_TEST (test_photo_metadata_and_message)
+{
+  gchar *photo = demo_photo (), *launch;
+  GstElement *pipe, *sink;
+  GstSample *sample;
+  GstBuffer *buf;
+  GstBus *bus;
+  GstMessage *msg;
+  const GstStructure *s;
+  const GValue *faces;
+  guint i, n;
+
+  fail_unless (photo != NULL);
+  launch = g_strdup_printf ("filesrc location=%s ! jpegdec ! videoconvert ! "
+      "video/x-raw,format=NV12 ! imagefreeze num-buffers=1 ! faceattr threads=2 ! "
+      "appsink name=sink sync=false", photo);
+  pipe = gst_parse_launch (launch, NULL);
+  fail_unless (pipe != NULL);
+  sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  g_signal_emit_by_name (sink, "pull-sample", &sample);
+  fail_unless (sample != NULL);
+  buf = gst_sample_get_buffer (sample);
+  n = count_faces (buf);
+  fail_unless (n >= 4, "only %u faces in a photo of four", n);
+  for (i = 0; i < n; i++)
+    check_face_params (face_roi (buf, i));
+
+  bus = gst_element_get_bus (pipe);
+  msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL, "no element message");
+  s = gst_message_get_structure (msg);
+  fail_unless (gst_structure_has_name (s, "faceattr"));
+  fail_unless (gst_structure_has_field_typed (s, "timestamp", G_TYPE_UINT64));
+  fail_unless (gst_structure_has_field_typed (s, "stream-time", G_TYPE_UINT64));
+  fail_unless (gst_structure_has_field_typed (s, "running-time", G_TYPE_UINT64));
+  faces = gst_structure_get_value (s, "faces");
+  fail_unless (faces && GST_VALUE_HOLDS_LIST (faces));
+  fail_unless_equals_int (gst_value_list_get_size (faces), n);
+  for (i = 0; i < n; i++) {
+    const GstStructure *f = gst_value_get_structure (gst_value_list_get_value (faces, i));
+    GstVideoRegionOfInterestMeta *roi = face_roi (buf, i);
+    guint x;
+    fail_unless (gst_structure_has_name (f, "face"));
+    fail_unless (gst_structure_get_uint (f, "x", &x) && x == roi->x);
+    fail_unless (gst_structure_has_field_typed (f, "detection", GST_TYPE_STRUCTURE));
+    fail_unless (gst_structure_has_field_typed (f, "age", GST_TYPE_STRUCTURE));
+    fail_unless (gst_structure_has_field_typed (f, "gender", GST_TYPE_STRUCTURE));
+    fail_unless (gst_structure_has_field_typed (f, "object_id", GST_TYPE_STRUCTURE));
+  }
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_sample_unref (sample);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipe);
+  g_free (launch);
+  g_free (photo);
+}
+GST_END_TEST;
+
 static Suite *
 faceattr_suite (void)
 {
@@ -644,6 +720,7 @@ faceattr_suite (void)
   tcase_add_test (tc, test_bad_model_path_errors);
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_flush_resets_tracker);
+  tcase_add_test (tc, test_photo_metadata_and_message);
   return s;
 }
 
@@ -663,6 +740,15 @@ main (int argc, char **argv)
     g_print ("SKIP: the bundled models are not in $FACEATTR_MODEL_DIR (%s)\n",
         GST_STR_NULL (g_getenv ("FACEATTR_MODEL_DIR")));
     return 77;
+  }
+  if (only && g_str_equal (only, "test_photo_metadata_and_message")) {
+    gchar *photo = demo_photo ();
+    if (!photo) {
+      g_print ("SKIP: face-api demo photos not in .cache/npm "
+          "(run tools/fetch-model-packages)\n");
+      return 77;
+    }
+    g_free (photo);
   }
   s = faceattr_suite ();
   return gst_check_run_suite (s, "faceattr", __FILE__);
