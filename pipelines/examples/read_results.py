@@ -8,11 +8,8 @@ Two ways, using only GStreamer's public API and the documented contract
      and the faces as a list of structures (x, y, w, h and the structures
      detection, age, gender, object_id);
   2. an appsink: each buffer carries one GstVideoRegionOfInterestMeta per
-     face (roi_type "face") with the same four params structures. Python's
-     GStreamer bindings have no way to iterate a buffer's metas, so the
-     example finds each face's meta by its meta id, which faceattr sets to
-     the face's track id (the "id" of object_id), as listed in the message
-     posted for the same frame.
+     face (roi_type "face") with the same four params structures (see
+     faces_from_buffer for how Python reaches them).
 
 Usage:
   read_results.py [--element NAME] [--json] SOURCE-PIPELINE
@@ -61,14 +58,30 @@ def face_from_structures(x, y, w, h, get):
     return face
 
 
-def faces_from_buffer(buf, track_ids):
-    """The faces whose region metas carry the given meta (track) ids."""
+def faces_from_buffer(buf):
+    """The faces attached to a buffer as region-of-interest metas.
+
+    PyGObject cannot iterate a buffer's metas; it can only look a region meta
+    up by its id. faceattr leaves the ids at GStreamer's default, 0, so on a
+    copy of the buffer (the metas are copied with it) the example reads the
+    meta with id 0 and renumbers it out of the way, until none is left; then
+    it tries id 1, 2, ... for producers that number their regions."""
+    work = buf.copy()
     faces = []
-    for meta_id in track_ids:
-        roi = GstVideo.buffer_get_video_region_of_interest_meta_id(buf, meta_id)
-        if roi is not None and GLib.quark_to_string(roi.roi_type) == FACE:
-            faces.append(face_from_structures(roi.x, roi.y, roi.w, roi.h, roi.get_param))
-    return faces
+    meta_id = 0
+    while True:
+        found = False
+        while True:
+            roi = GstVideo.buffer_get_video_region_of_interest_meta_id(work, meta_id)
+            if roi is None:
+                break
+            if GLib.quark_to_string(roi.roi_type) == FACE:
+                faces.append(face_from_structures(roi.x, roi.y, roi.w, roi.h, roi.get_param))
+            roi.id = -1  # seen (only the copy changes)
+            found = True
+        if not found:
+            return faces
+        meta_id += 1
 
 
 def faces_from_message(structure):
@@ -113,7 +126,6 @@ def main():
     bus = pipeline.get_bus()
     status = 0
     frames = messages = 0
-    track_ids_by_pts = {}  # message faces waiting for their buffer
 
     def on_message(msg):
         """Handles one bus message; returns False on EOS or error."""
@@ -121,7 +133,6 @@ def main():
         if msg.type == Gst.MessageType.ELEMENT and msg.has_name("faceattr"):
             structure = msg.get_structure()
             faces = faces_from_message(structure)
-            track_ids_by_pts[structure.get_uint64("timestamp")[1]] = [f.get("id", 0) for f in faces]
             if not args.json:
                 print("message frame=%d faces=%d" % (messages, len(faces)))
                 for f in faces:
@@ -140,9 +151,7 @@ def main():
     def on_sample(sample):
         nonlocal frames
         buf = sample.get_buffer()
-        # faceattr posts a frame's message before pushing the frame, so it is
-        # already on the bus (handled below) when the buffer reaches us.
-        faces = faces_from_buffer(buf, track_ids_by_pts.pop(buf.pts, []))
+        faces = faces_from_buffer(buf)
         if args.json:
             caps = sample.get_caps().get_structure(0)
             print(json.dumps({"timestamp": buf.pts, "frame": frames,
@@ -167,12 +176,6 @@ def main():
             running = on_message(msg)
         sample = sink.try_pull_sample(50 * Gst.MSECOND)
         if sample is not None:
-            # Messages posted before this frame left faceattr.
-            while running:
-                msg = bus.pop()
-                if msg is None:
-                    break
-                running = on_message(msg)
             on_sample(sample)
         sys.stdout.flush()
     # Frames still queued in the appsink when EOS reached the bus.

@@ -85,7 +85,6 @@ gst_face_attr_mock_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
     int k;
 
     roi = gst_buffer_add_video_region_of_interest_meta (buf, "face", x, y, w, h);
-    roi->id = m->track_id; /* as faceattr does: the meta id is the track id */
     add_params (m, x, y, w, h, width, height, params);
     face = gst_structure_new ("face", "x", G_TYPE_UINT, x, "y", G_TYPE_UINT, y,
         "w", G_TYPE_UINT, w, "h", G_TYPE_UINT, h, NULL);
