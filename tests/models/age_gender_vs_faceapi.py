@@ -106,11 +106,11 @@ def run_ort(repo, model, input_paths, tmp):
     return [read_outputs(j["outdir"]) for j in jobs]
 
 
-def run_nnrt(nnrt_run, model, input_paths, tmp):
+def run_nnrt(nnrt_run, model, input_paths, tmp, isa):
     out = []
     for i, p in enumerate(input_paths):
-        outdir = os.path.join(tmp, "nnrt%02d" % i)
-        subprocess.run([nnrt_run, model, "--input", "image=" + p, "--output-dir", outdir],
+        outdir = os.path.join(tmp, "nnrt-%s-%02d" % (isa, i))
+        subprocess.run([nnrt_run, model, "--isa", isa, "--input", "image=" + p, "--output-dir", outdir],
                        check=True, stdout=subprocess.DEVNULL)
         out.append(read_outputs(outdir))
     return out
@@ -120,7 +120,7 @@ def compare(name, ref, got):
     worst_age = max(abs(a - b[0]) for (a, _), b in zip(ref, got))
     worst_p = max(abs(p - b[1]) for (_, p), b in zip(ref, got))
     ok = worst_age <= AGE_TOL and worst_p <= GENDER_TOL
-    print("%-22s max |age diff| %.6f years, max |P(male) diff| %.3g  %s"
+    print("%-24s max |age diff| %.6f years, max |P(male) diff| %.3g  %s"
           % (name, worst_age, worst_p, "OK" if ok else "FAIL"))
     if not ok:
         for i, ((a, p), (b, q)) in enumerate(zip(ref, got)):
@@ -169,11 +169,13 @@ def main(argv):
         else:
             ok &= compare("ONNX Runtime", ref, run_ort(repo, model, paths, tmp))
         if nnrt_run and os.access(nnrt_run, os.X_OK):
-            try:
-                ok &= compare("nnrt-run", ref, run_nnrt(nnrt_run, model, paths, tmp))
-            except (subprocess.CalledProcessError, RuntimeError, OSError) as e:
-                print("nnrt-run FAIL: %s" % e)
-                ok = False
+            # The best ISA of this CPU, and the scalar reference kernels.
+            for isa in ("auto", "scalar"):
+                try:
+                    ok &= compare("nnrt-run --isa " + isa, ref, run_nnrt(nnrt_run, model, paths, tmp, isa))
+                except (subprocess.CalledProcessError, RuntimeError, OSError) as e:
+                    print("nnrt-run --isa %s FAIL: %s" % (isa, e))
+                    ok = False
         else:
             print("nnrt-run: not checked, %s is not built" % (nnrt_run or "nnrt-run"))
     for (age, p), (name, *box) in zip(ref, CASES):
