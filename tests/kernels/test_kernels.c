@@ -175,8 +175,9 @@ static void check_window(const nnrt_kernels *t, int op, int wide) {
   w.stride_h = rnd_int(1, 2), w.stride_w = rnd() % 8 ? rnd_int(1, 2) : 3;
   w.dil_h = rnd() % 4 ? 1 : 2, w.dil_w = rnd() % 4 ? 1 : 2;
   w.pad_top = rnd_int(0, 2), w.pad_left = rnd_int(0, 2);
-  w.in_h = rnd_int(1, 24);
-  w.in_w = wide ? rnd_int(40, 160) : rnd_int(1, 40);
+  /* wide == 2: rows too wide for the padded-row stack ring (other path) */
+  w.in_h = wide == 2 ? rnd_int(1, 4) : rnd_int(1, 24);
+  w.in_w = wide == 2 ? rnd_int(2040, 2300) : wide ? rnd_int(40, 160) : rnd_int(1, 40);
   int ext_h = (kh - 1) * w.dil_h + 1, ext_w = (kw - 1) * w.dil_w + 1;
   w.out_h = (w.in_h + w.pad_top + pad_bottom - ext_h) / w.stride_h + 1;
   w.out_w = (w.in_w + w.pad_left + pad_right - ext_w) / w.stride_w + 1;
@@ -287,7 +288,7 @@ static void check_elementwise(const nnrt_kernels *t, size_t n) {
 static void test_table(const nnrt_kernels *t, int rounds) {
   test_gemm(t, rounds);
   for (int i = 0; i < rounds; i++)
-    for (int op = OP_DW; op <= OP_AVG; op++) check_window(t, op, i % 3 == 0);
+    for (int op = OP_DW; op <= OP_AVG; op++) check_window(t, op, i % 15 == 0 ? 2 : i % 3 == 0);
   static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 67, 1000, 4099};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_elementwise(t, sizes[i]);
 }

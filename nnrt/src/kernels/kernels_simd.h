@@ -362,14 +362,161 @@ SIMD_INLINE void win_planes(int mode, const nnrt_window *win, int c0, int c1, co
   }
 }
 
+/* The fast path for stride 1 and 2: input rows are copied once per channel
+ * into a small ring of padded rows (padding = 0, or -inf for max), so every
+ * output row is computed a vector at a time with no border logic; the last
+ * vector of a row is stored partially. Returns 0 (and does nothing) when the
+ * geometry does not fit the stack buffers; the caller then uses win_planes. */
+#define PAD_RING_FLOATS 12288 /* 48 KiB of padded rows */
+#define PAD_MAX_OUT_W 2048
+
+/* NB vectors at output column ox of one output row; kw_c is k_w when it is a
+ * compile-time constant (3, 5), else 0. */
+SIMD_INLINE void pad_vectors(int mode, int nb, int stride2, int kw_c, const nnrt_window *win,
+                             const float *const *rows, const int *kys, int n_rows, int ox,
+                             const vf *wv, vf init, vf row_scale, const float *col_scale,
+                             const nnrt_act *act, float *dst, int valid) {
+  int kw = kw_c ? kw_c : win->k_w;
+  int dw = win->dil_w;
+  vf acc[4];
+#pragma GCC unroll 4
+  for (int b = 0; b < nb; b++) acc[b] = init;
+  for (int t = 0; t < n_rows; t++) {
+    const float *row = rows[t] + (stride2 ? 2 * ox : ox);
+    const vf *wrow = wv + kys[t] * kw;
+#pragma GCC unroll 8
+    for (int kx = 0; kx < kw; kx++) {
+      const float *p = row + kx * dw;
+      vf wk = mode == WIN_DW ? wrow[kx] : init;
+#pragma GCC unroll 4
+      for (int b = 0; b < nb; b++) {
+        vf v = stride2 ? V_LOAD_EVEN(p + 2 * b * VLEN) : V_LOAD(p + b * VLEN);
+        if (mode == WIN_DW)
+          acc[b] = V_FMA(v, wk, acc[b]);
+        else if (mode == WIN_MAX)
+          acc[b] = V_MAX(acc[b], v);
+        else
+          acc[b] = V_ADD(acc[b], v);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int b = 0; b < nb; b++) {
+    vf v = acc[b];
+    if (mode == WIN_AVG) v = V_MUL(V_MUL(v, row_scale), V_LOAD(col_scale + ox + b * VLEN));
+    if (mode == WIN_DW) v = v_act(act, v);
+    int left = valid - b * VLEN;
+    if (left >= VLEN)
+      V_STORE(dst + b * VLEN, v);
+    else if (left > 0)
+      v_store_part(dst + b * VLEN, v, left);
+  }
+}
+
+SIMD_INLINE int win_planes_padded_kw(int mode, int stride2, int kw_c, const nnrt_window *win,
+                                     int c0, int c1, const float *in, const float *w,
+                                     const float *bias, float *out, const nnrt_act *act,
+                                     int include_pad) {
+  int sw = stride2 ? 2 : 1;
+  int out_w_vec = (win->out_w + VLEN - 1) / VLEN * VLEN;
+  int ext_w = (win->k_w - 1) * win->dil_w + 1;
+  /* floats a padded row must hold for the vector loads of out_w_vec columns
+   * (a stride-2 load reads one odd element past its last tap) */
+  int row_len = (out_w_vec - 1) * sw + ext_w + (stride2 ? 1 : 0);
+  int span = (win->k_h - 1) * win->dil_h + 1;
+  int ring = span + win->stride_h;
+  int taps = win->k_h * win->k_w;
+  if (taps > WIN_MAX_TAPS || win->k_h > WIN_MAX_TAPS || ring > 2 * WIN_MAX_TAPS + 4 ||
+      out_w_vec > PAD_MAX_OUT_W ||
+      (size_t)ring * row_len > PAD_RING_FLOATS)
+    return 0;
+
+  alignas(64) float buf[PAD_RING_FLOATS];
+  alignas(64) float col_scale[PAD_MAX_OUT_W];
+  int tag[2 * WIN_MAX_TAPS + 4];
+  vf wv[WIN_MAX_TAPS];
+  const float pad_value = mode == WIN_MAX ? -INFINITY : 0.f;
+
+  if (mode == WIN_AVG)
+    for (int ox = 0; ox < out_w_vec; ox++) {
+      int n = 0;
+      for (int kx = 0; kx < win->k_w; kx++) {
+        int ix = ox * sw - win->pad_left + kx * win->dil_w;
+        n += ix >= 0 && ix < win->in_w;
+      }
+      col_scale[ox] = include_pad ? 1.f : (n > 0 ? 1.f / (float)n : 0.f);
+    }
+
+  size_t in_plane = (size_t)win->in_h * win->in_w, out_plane = (size_t)win->out_h * win->out_w;
+  for (int c = c0; c < c1; c++) {
+    const float *src = in + c * in_plane;
+    float *dst = out + c * out_plane;
+    float b = mode == WIN_DW && bias ? bias[c] : 0.f;
+    if (mode == WIN_DW)
+      for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
+    vf init = mode == WIN_MAX ? V_SET1(-INFINITY) : V_SET1(b);
+    for (int s = 0; s < ring; s++) tag[s] = -1;
+
+    for (int oy = 0; oy < win->out_h; oy++) {
+      const float *rows[WIN_MAX_TAPS];
+      int kys[WIN_MAX_TAPS];
+      int n_rows = 0;
+      for (int ky = 0; ky < win->k_h; ky++) {
+        int iy = oy * win->stride_h - win->pad_top + ky * win->dil_h;
+        if (iy < 0 || iy >= win->in_h) continue;
+        int slot = iy % ring;
+        float *r = buf + (size_t)slot * row_len;
+        if (tag[slot] != iy) { /* first use of this input row: pad it */
+          int left = win->pad_left < row_len ? win->pad_left : row_len;
+          for (int j = 0; j < left; j++) r[j] = pad_value;
+          int n = win->in_w < row_len - left ? win->in_w : row_len - left;
+          memcpy(r + left, src + (size_t)iy * win->in_w, (size_t)n * sizeof(float));
+          for (int j = left + n; j < row_len; j++) r[j] = pad_value;
+          tag[slot] = iy;
+        }
+        rows[n_rows] = r;
+        kys[n_rows] = ky;
+        n_rows++;
+      }
+      float *drow = dst + (size_t)oy * win->out_w;
+      int divisor = include_pad ? taps : n_rows;
+      vf row_scale = V_SET1(divisor > 0 ? 1.f / (float)divisor : 0.f);
+      int ox = 0;
+      for (; ox + 4 * VLEN <= win->out_w; ox += 4 * VLEN)
+        pad_vectors(mode, 4, stride2, kw_c, win, rows, kys, n_rows, ox, wv, init, row_scale,
+                    col_scale, act, drow + ox, 4 * VLEN);
+      for (; ox < win->out_w; ox += VLEN)
+        pad_vectors(mode, 1, stride2, kw_c, win, rows, kys, n_rows, ox, wv, init, row_scale,
+                    col_scale, act, drow + ox, win->out_w - ox);
+    }
+  }
+  return 1;
+}
+
+/* Instantiations for the common widths and strides. */
+SIMD_INLINE int win_planes_padded(int mode, const nnrt_window *win, int c0, int c1,
+                                  const float *in, const float *w, const float *bias, float *out,
+                                  const nnrt_act *act, int include_pad) {
+  if (win->stride_w != 1 && win->stride_w != 2) return 0;
+  int s2 = win->stride_w == 2;
+#define PAD_CALL(S2, KW) \
+  win_planes_padded_kw(mode, S2, KW, win, c0, c1, in, w, bias, out, act, include_pad)
+  if (win->k_w == 3) return s2 ? PAD_CALL(1, 3) : PAD_CALL(0, 3);
+  if (win->k_w == 5) return s2 ? PAD_CALL(1, 5) : PAD_CALL(0, 5);
+  return s2 ? PAD_CALL(1, 0) : PAD_CALL(0, 0);
+#undef PAD_CALL
+}
+
 /* Windows taller than WIN_MAX_TAPS rows (never seen in practice) go to the
- * scalar table. */
+ * scalar table; stride 1 and 2 to the padded-row path; the rest (stride 3+,
+ * rows too wide for the stack ring) to win_planes. */
 static void simd_dwconv(const nnrt_window *win, int c0, int c1, const float *in, const float *w,
                         const float *bias, float *out, const nnrt_act *act) {
   if (win->k_h > WIN_MAX_TAPS) {
     nnrt_kernels_scalar.dwconv(win, c0, c1, in, w, bias, out, act);
     return;
   }
+  if (win_planes_padded(WIN_DW, win, c0, c1, in, w, bias, out, act, 0)) return;
   win_planes(WIN_DW, win, c0, c1, in, w, bias, out, act, 0);
 }
 
@@ -378,6 +525,7 @@ static void simd_maxpool(const nnrt_window *win, int c0, int c1, const float *in
     nnrt_kernels_scalar.maxpool(win, c0, c1, in, out);
     return;
   }
+  if (win_planes_padded(WIN_MAX, win, c0, c1, in, NULL, NULL, out, NULL, 0)) return;
   win_planes(WIN_MAX, win, c0, c1, in, NULL, NULL, out, NULL, 0);
 }
 
@@ -387,6 +535,8 @@ static void simd_avgpool(const nnrt_window *win, int c0, int c1, const float *in
     nnrt_kernels_scalar.avgpool(win, c0, c1, in, out, count_include_pad);
     return;
   }
+  if (win_planes_padded(WIN_AVG, win, c0, c1, in, NULL, NULL, out, NULL, count_include_pad))
+    return;
   win_planes(WIN_AVG, win, c0, c1, in, NULL, NULL, out, NULL, count_include_pad);
 }
 
