@@ -169,9 +169,9 @@ void fa_draw_faces(fa_frame *frame, const fa_face *faces, int n_faces,
       snprintf(label + n, sizeof label - (size_t)n, " #%d", fc->track_id);
 
     /* Label on a filled tab above the box, or inside its top when the box
-     * touches the top edge. */
+     * touches the top edge (at row 0 when the box is cut by it). */
     int tw = text_width(label, scale) + 2 * pad, th = FA_FONT_H * scale + 2 * pad;
-    int ty = y0 - th >= 0 ? y0 - th : y0;
+    int ty = y0 - th >= 0 ? y0 - th : y0 > 0 ? y0 : 0;
     fill_rect(frame, x0, ty, x0 + tw, ty + th, colour);
     draw_text(frame, x0 + pad, ty + pad, label, scale, text_fg);
   }
