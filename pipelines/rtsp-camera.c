@@ -1,6 +1,8 @@
 /* One watched RTSP camera: see rtsp-camera.h. */
 #include "rtsp-camera.h"
 
+#include <stdatomic.h>
+
 
 struct RtspCamera {
   gchar *id, *url;
@@ -12,7 +14,10 @@ struct RtspCamera {
   guint bus_watch, retry_source, watchdog_source;
   guint backoff_ms;      /* delay before the next reconnect */
   gint64 started_us;     /* monotonic time the current pipeline started */
-  gint64 last_frame_us;  /* monotonic time of the last result */
+  /* Monotonic time of the last packet payload from the camera, written by
+   * the streaming thread. The watchdog looks at this rather than at the
+   * results so that a slow analyzer never counts as a silent camera. */
+  _Atomic gint64 last_buffer_us;
   gboolean got_frames;   /* the current pipeline delivered results */
   guint reconnects;
   guint64 frames;        /* results written, over all connections */
@@ -32,7 +37,6 @@ write_line (RtspCamera * cam, const gchar * json)
   fflush (cam->out);
   g_mutex_unlock (cam->out_lock);
   cam->frames++;
-  cam->last_frame_us = g_get_monotonic_time ();
   if (!cam->got_frames) {
     cam->got_frames = TRUE;
     g_printerr ("faceattr-rtsp: camera %s: receiving\n", cam->id);
@@ -85,6 +89,16 @@ stop_pipeline (RtspCamera * cam)
   }
 }
 
+static GstPadProbeReturn
+on_camera_data (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  RtspCamera *cam = user_data;
+  (void) pad;
+  (void) info;
+  atomic_store (&cam->last_buffer_us, g_get_monotonic_time ());
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 on_retry (gpointer user_data)
 {
@@ -122,10 +136,10 @@ on_watchdog (gpointer user_data)
   gint64 last, idle_us;
   if (cam->pipeline == NULL)
     return G_SOURCE_CONTINUE;
-  last = MAX (cam->last_frame_us, cam->started_us);
+  last = MAX (atomic_load (&cam->last_buffer_us), cam->started_us);
   idle_us = g_get_monotonic_time () - last;
   if (idle_us > (gint64) cam->config.watchdog_s * G_USEC_PER_SEC) {
-    gchar *reason = g_strdup_printf ("no frame for %u s", cam->config.watchdog_s);
+    gchar *reason = g_strdup_printf ("no data for %u s", cam->config.watchdog_s);
     schedule_reconnect (cam, reason);
     g_free (reason);
   }
@@ -149,6 +163,8 @@ rtsp_camera_new (const gchar * id, const gchar * url, const RtspCameraConfig * c
 gboolean
 rtsp_camera_start (RtspCamera * cam, GError ** error)
 {
+  GstElement *depay;
+  GstPad *pad;
   GstBus *bus;
   gchar *desc, *location;
 
@@ -159,7 +175,7 @@ rtsp_camera_start (RtspCamera * cam, GError ** error)
    * it on the bus; its own output goes nowhere. */
   location = g_strescape (cam->url, NULL);
   desc = g_strdup_printf ("rtspsrc location=\"%s\" protocols=%s latency=%u ! "
-      "rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! "
+      "rtph264depay name=depay ! h264parse ! avdec_h264 ! videoconvert ! "
       "queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! "
       "%s ! faceattrjson location=/dev/null post-messages=true ! fakesink sync=false",
       location, cam->config.protocols,
@@ -169,6 +185,13 @@ rtsp_camera_start (RtspCamera * cam, GError ** error)
   g_free (desc);
   if (cam->pipeline == NULL)
     return FALSE;
+
+  depay = gst_bin_get_by_name (GST_BIN (cam->pipeline), "depay");
+  pad = gst_element_get_static_pad (depay, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      on_camera_data, cam, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (depay);
 
   bus = gst_element_get_bus (cam->pipeline);
   cam->bus_watch = gst_bus_add_watch (bus, on_bus_message, cam);
