@@ -167,6 +167,13 @@ double op_load_f(nnrt_dtype dt, const void *p, int64_t i) {
   }
 }
 
+/* double -> int64 without the undefined behaviour of an out-of-range or NaN
+ * conversion: those give INT64_MIN, as x86's cvttsd2si does. */
+static int64_t f_to_i64(double v) {
+  if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0)) return INT64_MIN;
+  return (int64_t)v;
+}
+
 int64_t op_load_i(nnrt_dtype dt, const void *p, int64_t i) {
   switch (dt) {
     case NNRT_DTYPE_INT64: return ((const int64_t *)p)[i];
@@ -174,8 +181,8 @@ int64_t op_load_i(nnrt_dtype dt, const void *p, int64_t i) {
     case NNRT_DTYPE_INT8: return ((const int8_t *)p)[i];
     case NNRT_DTYPE_UINT8: return ((const uint8_t *)p)[i];
     case NNRT_DTYPE_BOOL: return ((const uint8_t *)p)[i] != 0;
-    case NNRT_DTYPE_FLOAT: return (int64_t)((const float *)p)[i];
-    case NNRT_DTYPE_DOUBLE: return (int64_t)((const double *)p)[i];
+    case NNRT_DTYPE_FLOAT: return f_to_i64(((const float *)p)[i]);
+    case NNRT_DTYPE_DOUBLE: return f_to_i64(((const double *)p)[i]);
     default: return 0;
   }
 }
@@ -185,7 +192,7 @@ void op_store_f(nnrt_dtype dt, void *p, int64_t i, double v) {
     case NNRT_DTYPE_FLOAT: ((float *)p)[i] = (float)v; break;
     case NNRT_DTYPE_DOUBLE: ((double *)p)[i] = v; break;
     case NNRT_DTYPE_BOOL: ((uint8_t *)p)[i] = v != 0.0; break;
-    default: op_store_i(dt, p, i, (int64_t)v); break;
+    default: op_store_i(dt, p, i, f_to_i64(v)); break;
   }
 }
 
