@@ -133,12 +133,18 @@ static gboolean
 on_watchdog (gpointer user_data)
 {
   RtspCamera *cam = user_data;
-  gint64 last, idle_us;
+  gint64 last, idle_us, limit_us;
   if (cam->pipeline == NULL)
     return G_SOURCE_CONTINUE;
-  last = MAX (atomic_load (&cam->last_buffer_us), cam->started_us);
+  last = atomic_load (&cam->last_buffer_us);
+  limit_us = (gint64) cam->config.watchdog_s * G_USEC_PER_SEC;
+  if (last < cam->started_us) {
+    /* Connecting (RTSP handshake, first key frame) gets twice as long. */
+    last = cam->started_us;
+    limit_us *= 2;
+  }
   idle_us = g_get_monotonic_time () - last;
-  if (idle_us > (gint64) cam->config.watchdog_s * G_USEC_PER_SEC) {
+  if (idle_us > limit_us) {
     gchar *reason = g_strdup_printf ("no data for %u s", cam->config.watchdog_s);
     schedule_reconnect (cam, reason);
     g_free (reason);

@@ -52,6 +52,10 @@ class Watcher:
     def fds(self):
         return len(os.listdir("/proc/%d/fd" % self.proc.pid))
 
+    def rss_kb(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
     def wait_new_lines(self, timeout, count=5):
         start = self.lines
         return wait_for(lambda: self.lines >= start + count, timeout)
@@ -60,7 +64,7 @@ class Watcher:
 def settle(watcher):
     """Counts once the connection is steady (a few more frames)."""
     watcher.wait_new_lines(5, 10)
-    return watcher.threads(), watcher.fds()
+    return watcher.threads(), watcher.fds(), watcher.rss_kb()
 
 
 def main():
@@ -73,8 +77,9 @@ def main():
         if not watcher.wait_new_lines(20):
             print("FAIL: no results from the first connection")
             return 1
-        threads0, fds0 = settle(watcher)
-        print("after the first connection: %d threads, %d fds" % (threads0, fds0))
+        threads0, fds0, rss0 = settle(watcher)
+        print("after the first connection: %d threads, %d fds, %d kB resident"
+              % (threads0, fds0, rss0))
 
         for cycle in range(3):
             server.stop(kill=True)
@@ -99,8 +104,9 @@ def main():
             print("FAIL: the watchdog never fired during the freeze")
             failures += 1
 
-        threads1, fds1 = settle(watcher)
-        print("after 4 reconnects: %d threads, %d fds" % (threads1, fds1))
+        threads1, fds1, rss1 = settle(watcher)
+        print("after 4 reconnects: %d threads, %d fds, %d kB resident (not asserted: "
+              "allocator caches)" % (threads1, fds1, rss1))
         if threads1 > threads0 + SLACK or fds1 > fds0 + SLACK:
             print("FAIL: threads or fds grew (leak)")
             failures += 1
