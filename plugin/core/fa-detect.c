@@ -152,9 +152,13 @@ int fa_detect_canvas(fa_analyzer *a, const fa_frame *frame, const fa_detect_para
     if (run_view(a, net, ctx, frame, &views[i], fill, p->threshold, &n_cand, err))
       return -1;
 
-  fa_face merged[FA_MAX_VIEW_DETECTIONS];
-  int n = fa_weighted_nms(a->candidates, n_cand, FA_BLAZEFACE_NMS_IOU, merged,
-                          FA_MAX_VIEW_DETECTIONS);
+  /* The merged faces go behind the candidates in the same scratch: NMS never
+   * returns more faces than it is given, so a frame with more faces than one
+   * view's cap (many tiles) keeps them all up to max_out. */
+  if (reserve_candidates(a, 2 * n_cand + 1, err))
+    return -1;
+  fa_face *merged = a->candidates + n_cand;
+  int n = fa_weighted_nms(a->candidates, n_cand, FA_BLAZEFACE_NMS_IOU, merged, n_cand);
   int limit = p->max_faces > 0 && p->max_faces < max_out ? p->max_faces : max_out;
   int n_out = 0;
   for (int i = 0; i < n && n_out < limit; i++) {
