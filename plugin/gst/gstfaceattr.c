@@ -564,6 +564,7 @@ gst_face_attr_sink_event (GstBaseTransform * trans, GstEvent * event)
       if (self->tracker)
         fa_tracker_reset (self->tracker);
       self->detect_countdown = 0;
+      self->skipped_in_row = 0;
       self->frame_index = 0;
       break;
     default:
@@ -797,11 +798,18 @@ gst_face_attr_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     detect = TRUE;
   } else {
     if (self->detect_countdown <= 0) {
-      if (gst_face_attr_have_time (self, buf)) {
+      /* Behind schedule: skip, but run at least about once a second so that
+       * the tracker's boxes never go stale on a machine that is always
+       * behind (then the sink's QoS drops frames instead). */
+      gint max_skips = self->info.fps_d > 0 && self->info.fps_n > 0 ?
+          MAX (self->info.fps_n / self->info.fps_d, 1) : 25;
+      if (self->skipped_in_row >= max_skips || gst_face_attr_have_time (self, buf)) {
         detect = TRUE;
         self->detect_countdown = (gint) interval;
+        self->skipped_in_row = 0;
       } else {
         skipped = TRUE;
+        self->skipped_in_row++;
       }
     }
     self->detect_countdown--;
@@ -813,6 +821,9 @@ gst_face_attr_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
         ret = GST_FLOW_ERROR;
         goto done;
       }
+      /* fresh detections carry no estimate: only fa_classify's count */
+      for (i = 0; i < n; i++)
+        self->faces[i].has_attributes = 0;
       fa_tracker_update (self->tracker, self->faces, n);
     } else {
       n = fa_tracker_predict (self->tracker, self->faces, dp.max_faces);
@@ -864,7 +875,8 @@ done:
     self->stat_faces += (guint64) n;
     /* Track detector frames (the slow ones) with a fast-rising, slowly
      * falling average: latency must cover the bad case. */
-    if (detect)
+    /* the first run includes one-time warm-up: not representative */
+    if (detect && self->stat_inferences > 1)
       self->proc_time = took > self->proc_time ? (self->proc_time + took) / 2 :
           (self->proc_time * 15 + took) / 16;
     latency_grew = self->upstream_latency > 0 &&

@@ -65,6 +65,7 @@ struct _GstFaceAttr {
   fa_face *faces;
   gint faces_cap;
   gint detect_countdown; /* frames until the next detector run */
+  gint skipped_in_row;   /* detector runs skipped in a row to keep up */
   guint64 frame_index;   /* since stream-start */
   gchar *model_name;
 
