@@ -3,7 +3,6 @@
 
 #include <stdatomic.h>
 
-
 struct RtspCamera {
   gchar *id, *url;
   RtspCameraConfig config; /* strings borrowed from the caller */
@@ -20,13 +19,13 @@ struct RtspCamera {
   _Atomic gint64 last_buffer_us;
   gboolean got_frames;   /* the current pipeline delivered results */
   guint reconnects;
-  guint64 frames;        /* results written, over all connections */
 };
 
 static void schedule_reconnect (RtspCamera * cam, const gchar * reason);
 
 /* faceattrjson's line for one frame: add the camera id as its first field
- * and write it. */
+ * and write it. Ids are limited to [A-Za-z0-9._-] (faceattr-rtsp.c checks),
+ * so the id needs no JSON escaping. */
 static void
 write_line (RtspCamera * cam, const gchar * json)
 {
@@ -36,7 +35,6 @@ write_line (RtspCamera * cam, const gchar * json)
   fprintf (cam->out, "{\"camera\":\"%s\",%s\n", cam->id, json + 1);
   fflush (cam->out);
   g_mutex_unlock (cam->out_lock);
-  cam->frames++;
   if (!cam->got_frames) {
     cam->got_frames = TRUE;
     g_printerr ("faceattr-rtsp: camera %s: receiving\n", cam->id);
