@@ -8,7 +8,7 @@ semantics differ; nnrt loads opsets 7 to 17, so nothing older or newer), with we
     /usr/bin/python3 tools/gen-op-zoo.py OUTDIR
 
 writes OUTDIR/<case>/model.onnx, OUTDIR/<case>/<input>.npy and
-OUTDIR/manifest.json ([{"name", "model", "inputs": {name: file}}]), and the
+OUTDIR/manifest.json ([{"name", "model", "inputs": {name: file}, "ops"}]), and the
 models nnrt must refuse (unsupported or invalid attribute values) into
 OUTDIR/refuse/ with OUTDIR/refusals.json ([{"name", "model", "inputs",
 "node", "expect"}]: the message must name the node and contain `expect`).
@@ -86,7 +86,7 @@ class Zoo:
             f = os.path.join(d, "in_%s.npy" % k)
             np.save(f, np.asarray(arr, dtype=np.float32))
             files[k] = f
-        self.last = {"name": name, "model": path, "inputs": files}
+        self.last = {"name": name, "model": path, "inputs": files, "ops": sorted({n.op_type for n in nodes})}
         if record:
             self.cases.append(self.last)
 
