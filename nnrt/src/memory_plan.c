@@ -149,6 +149,7 @@ nnrt_status nnrt_memory_plan(nnrt_graph *g, nnrt_plan *plan, nnrt_error *err) {
   plan->io_bytes = off;
 
   /* Intermediates: greedy reuse in execution order. */
+  size_t live = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     const nnrt_node *n = &g->nodes[i];
     if (n->dead) continue;
@@ -161,7 +162,9 @@ nnrt_status nnrt_memory_plan(nnrt_graph *g, nnrt_plan *plan, nnrt_error *err) {
       if (nnrt_value_nbytes(val, &bytes) != 0 || bytes > ((size_t)1 << 40)) goto too_big;
       val->arena_bytes = round_up(bytes ? bytes : 1);
       val->arena_offset = plan->io_bytes + fl_alloc(&fl, val->arena_bytes);
+      live += val->arena_bytes;
     }
+    if (live > plan->peak_live_bytes) plan->peak_live_bytes = live;
     /* Release storage whose last reader is this node, and outputs nobody reads. */
     for (int pass = 0; pass < 2; pass++) {
       int count = pass ? n->n_outputs : n->n_inputs;
@@ -174,6 +177,7 @@ nnrt_status nnrt_memory_plan(nnrt_graph *g, nnrt_plan *plan, nnrt_error *err) {
         if (last[r] == FREED) continue;
         if (pass == 0 ? last[r] == i : last[r] < i) {
           if (fl_free(&fl, rv->arena_offset - plan->io_bytes, rv->arena_bytes) != 0) goto nomem;
+          live -= rv->arena_bytes;
           last[r] = FREED;
         }
       }

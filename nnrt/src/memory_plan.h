@@ -12,6 +12,8 @@ typedef struct nnrt_plan {
   size_t total_bytes;        /* whole arena */
   size_t io_bytes;           /* inputs and outputs, at the start */
   size_t intermediate_bytes; /* reused region after them */
+  size_t peak_live_bytes;    /* most intermediate bytes alive at once: the
+                                lower bound intermediate_bytes is compared to */
   size_t scratch_offset;
   size_t scratch_bytes;
 } nnrt_plan;

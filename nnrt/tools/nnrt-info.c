@@ -104,6 +104,8 @@ int main(int argc, char **argv) {
   printf("nodes: %zu in file, %zu after optimisation\n", s.n_nodes_original, s.n_nodes);
   printf("params: %lld\nweight_bytes: %zu\nmacs: %lld\narena_bytes: %zu\n", (long long)s.n_params, s.weight_bytes,
          (long long)s.macs, s.arena_bytes);
+  printf("arena: %zu inputs+outputs, %zu intermediates (peak live %zu), %zu scratch\n", m->plan.io_bytes,
+         m->plan.intermediate_bytes, m->plan.peak_live_bytes, m->plan.scratch_bytes);
   nnrt_model_free(m);
   return 0;
 }
