@@ -162,6 +162,8 @@ static gboolean gst_face_attr_src_event (GstBaseTransform * trans, GstEvent * ev
 static gboolean gst_face_attr_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query);
 static GstFlowReturn gst_face_attr_transform_ip (GstBaseTransform * trans, GstBuffer * buf);
+static GstFlowReturn gst_face_attr_submit_input_buffer (GstBaseTransform * trans,
+    gboolean is_discont, GstBuffer * input);
 
 static void
 gst_face_attr_class_init (GstFaceAttrClass * klass)
@@ -260,6 +262,7 @@ gst_face_attr_class_init (GstFaceAttrClass * klass)
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_face_attr_src_event);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_face_attr_query);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_face_attr_transform_ip);
+  trans_class->submit_input_buffer = GST_DEBUG_FUNCPTR (gst_face_attr_submit_input_buffer);
   /* In place but not passthrough: the metadata needs a writable buffer.
    * A non-writable input gets a shallow copy (new GstBuffer, same memory),
    * so without overlay no pixel is ever copied. */
@@ -672,6 +675,20 @@ gst_face_attr_have_time (GstFaceAttr * self, GstBuffer * buf)
   return ok;
 }
 
+/* QoS is honoured by skipping the detector on late frames (see
+ * gst_face_attr_have_time), not by dropping them as GstBaseTransform's
+ * default would: a late frame costs almost nothing without inference, keeps
+ * its metadata and JSON line, and a synchronised sink still drops it if it
+ * is too late to show. */
+static GstFlowReturn
+gst_face_attr_submit_input_buffer (GstBaseTransform * trans, gboolean is_discont,
+    GstBuffer * input)
+{
+  (void) is_discont;
+  trans->queued_buf = input;
+  return GST_FLOW_OK;
+}
+
 /* Faces from upstream region metas (inference-region=roi-list). */
 static gint
 gst_face_attr_faces_from_rois (GstFaceAttr * self, GstBuffer * buf,
@@ -727,7 +744,8 @@ gst_face_attr_post_message (GstFaceAttr * self, GstBuffer * buf)
     if (!fa_gst_meta_is_face (roi))
       continue;
     g_value_init (&item, GST_TYPE_STRUCTURE);
-    gst_value_set_structure (&item, fa_gst_meta_face_structure (roi));
+    /* take, not set: set would copy the new structure and leak it */
+    g_value_take_boxed (&item, fa_gst_meta_face_structure (roi));
     gst_value_list_append_and_take_value (&faces, &item);
   }
   s = gst_structure_new ("faceattr",
