@@ -179,9 +179,8 @@ test_bad_locations (void)
   CHECK (err != NULL && strstr (err->message, "cannot connect") != NULL);
   g_clear_error (&err);
   g_free (loc);
-  CHECK (fa_json_socket_open ("tcp://no-such-host.invalid:9", &err) == NULL);
-  CHECK (err != NULL && strstr (err->message, "resolve") != NULL);
-  g_clear_error (&err);
+  /* (No unresolvable-name case: without a network the resolver may wait
+   * for DNS timeouts, and the test must not depend on that.) */
 }
 
 int
