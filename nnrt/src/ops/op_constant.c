@@ -17,20 +17,20 @@ static nnrt_status constant_infer(nnrt_graph *g, nnrt_node *n, nnrt_error *err) 
     nnrt_value_set_shape(out, t->dtype, t->rank, t->dims);
     return op_set_const_output(out, t->data, (size_t)op_numel(t->rank, t->dims) * nnrt_dtype_size(t->dtype), err, n);
   }
-  if ((a = nnrt_node_attr(n, "value_float"))) {
+  if ((a = nnrt_node_attr(n, "value_float")) && a->type == NNRT_ATTR_FLOAT) {
     nnrt_value_set_shape(out, NNRT_DTYPE_FLOAT, 0, NULL);
     return op_set_const_output(out, &a->f, sizeof(float), err, n);
   }
-  if ((a = nnrt_node_attr(n, "value_int"))) {
+  if ((a = nnrt_node_attr(n, "value_int")) && a->type == NNRT_ATTR_INT) {
     nnrt_value_set_shape(out, NNRT_DTYPE_INT64, 0, NULL);
     return op_set_const_output(out, &a->i, sizeof(int64_t), err, n);
   }
-  if ((a = nnrt_node_attr(n, "value_floats"))) {
+  if ((a = nnrt_node_attr(n, "value_floats")) && a->type == NNRT_ATTR_FLOATS && (a->floats || !a->n)) {
     int64_t d = (int64_t)a->n;
     nnrt_value_set_shape(out, NNRT_DTYPE_FLOAT, 1, &d);
     return op_set_const_output(out, a->floats, a->n * sizeof(float), err, n);
   }
-  if ((a = nnrt_node_attr(n, "value_ints"))) {
+  if ((a = nnrt_node_attr(n, "value_ints")) && a->type == NNRT_ATTR_INTS && (a->ints || !a->n)) {
     int64_t d = (int64_t)a->n;
     nnrt_value_set_shape(out, NNRT_DTYPE_INT64, 1, &d);
     return op_set_const_output(out, a->ints, a->n * sizeof(int64_t), err, n);
@@ -71,9 +71,16 @@ static nnrt_status constant_of_shape_infer(nnrt_graph *g, nnrt_node *n, nnrt_err
   int64_t dims[NNRT_MAX_DIMS];
   int r;
   if ((st = op_const_ints(g, n, 0, dims, NNRT_MAX_DIMS, &r, err))) return st;
-  for (int i = 0; i < r; i++)
+  /* the product is checked too: the constant is built here, before the
+   * core's size limit on outputs applies */
+  int64_t total = 1;
+  for (int i = 0; i < r; i++) {
     if (dims[i] < 0 || dims[i] > ((int64_t)1 << 30))
       return op_fail(err, n, NNRT_ERR_SHAPE, "dimension %d is %lld", i, (long long)dims[i]);
+    total *= dims[i];
+    if (total > ((int64_t)1 << 28))
+      return op_fail(err, n, NNRT_ERR_NOMEM, "output of more than 2^28 elements is not supported");
+  }
   nnrt_dtype dt = NNRT_DTYPE_FLOAT;
   const void *val = NULL;
   const nnrt_attr *a = nnrt_node_attr(n, "value");

@@ -41,6 +41,8 @@ static nnrt_status reshape_infer(nnrt_graph *g, nnrt_node *n, nnrt_error *err) {
     } else if (shape[i] < 0) {
       return op_fail(err, n, NNRT_ERR_SHAPE, "shape[%d] = %lld is negative", i, (long long)shape[i]);
     } else {
+      if (known > 0 && shape[i] > INT64_MAX / known)
+        return op_fail(err, n, NNRT_ERR_SHAPE, "shape overflows");
       known *= shape[i];
     }
   }

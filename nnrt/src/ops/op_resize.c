@@ -154,7 +154,8 @@ static nnrt_status resize_common(nnrt_graph *g, nnrt_node *n, nnrt_error *err, b
   const nnrt_value *sv = NULL, *zv = NULL;
   if (strcmp(n->op_type, "Upsample") == 0 && g->opset < 9) {
     const nnrt_attr *a = nnrt_node_attr(n, "scales");
-    if (!a || (int)a->n != r) return op_fail(err, n, NNRT_ERR_INVALID, "attribute scales must have %d values", r);
+    if (!a || a->type != NNRT_ATTR_FLOATS || !a->floats || (int)a->n != r)
+      return op_fail(err, n, NNRT_ERR_INVALID, "attribute scales must have %d floats", r);
     for (int i = 0; i < r; i++) scales[i] = a->floats[i];
   } else if (legacy) {
     sv = nnrt_node_input(g, n, 1);
@@ -182,7 +183,8 @@ static nnrt_status resize_common(nnrt_graph *g, nnrt_node *n, nnrt_error *err, b
     for (int i = 0; i < r; i++) s->out_dims[i] = x->dims[i];
     for (int i = 0; i < na; i++) {
       int a = op_axis(axes[i], r);
-      if (sizes[i] < 1) return op_fail(err, n, NNRT_ERR_SHAPE, "size %lld on axis %d", (long long)sizes[i], a);
+      if (sizes[i] < 1 || sizes[i] > INT32_MAX)
+        return op_fail(err, n, NNRT_ERR_SHAPE, "size %lld on axis %d", (long long)sizes[i], a);
       s->out_dims[a] = sizes[i];
       scales[a] = (float)sizes[i] / (float)x->dims[a];
     }
@@ -190,8 +192,10 @@ static nnrt_status resize_common(nnrt_graph *g, nnrt_node *n, nnrt_error *err, b
   }
   if (!have_sizes)
     for (int i = 0; i < r; i++) {
-      if (!(scales[i] > 0.f)) return op_fail(err, n, NNRT_ERR_INVALID, "scale %g on axis %d", (double)scales[i], i);
-      s->out_dims[i] = (int64_t)((float)x->dims[i] * scales[i]);
+      float o = (float)x->dims[i] * scales[i];
+      if (!(scales[i] > 0.f) || !(o < 2147483648.f))
+        return op_fail(err, n, NNRT_ERR_INVALID, "scale %g on axis %d", (double)scales[i], i);
+      s->out_dims[i] = (int64_t)o;
       if (s->out_dims[i] < 1 && x->dims[i] > 0)
         return op_fail(err, n, NNRT_ERR_SHAPE, "axis %d resizes to nothing", i);
     }
@@ -201,6 +205,10 @@ static nnrt_status resize_common(nnrt_graph *g, nnrt_node *n, nnrt_error *err, b
       if (s->out_dims[i] != x->dims[i])
         return op_fail(err, n, NNRT_ERR_UNSUPPORTED, "linear mode resizes only the last two axes (axis %d changes)", i);
   }
+  /* the tables are built before the core's limit on output sizes applies */
+  double total = 1.0;
+  for (int i = 0; i < r; i++) total *= (double)s->out_dims[i];
+  if (total > 2147483648.0) return op_fail(err, n, NNRT_ERR_NOMEM, "output of more than 2^31 elements");
   if ((st = build_tables(s, n, scales, cm, nm, err))) return st;
   nnrt_value_set_shape(nnrt_node_output(g, n, 0), NNRT_DTYPE_FLOAT, r, s->out_dims);
   return NNRT_OK;
