@@ -624,6 +624,39 @@ GST_START_TEST (test_flush_resets_tracker)
 }
 GST_END_TEST;
 
+/* Downstream says frames before 10 s are late: the detector is skipped,
+ * yet every frame still comes out (the tracker fills in). */
+GST_START_TEST (test_qos_skips_inference)
+{
+  GstHarness *h;
+  gint i;
+  REQUIRE_MODELS ();
+  h = gst_harness_new_parse ("faceattr detector=short threads=1");
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=RGB,width=96,height=64,framerate=25/1");
+  /* the first frame runs (nothing to go by yet) */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (NULL, "RGB", 96, 64, 0)),
+      GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless (gst_harness_push_upstream_event (h,
+          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.5, 0, 10 * GST_SECOND)));
+  for (i = 1; i <= 5; i++) {
+    GstBuffer *b = make_frame (NULL, "RGB", 96, 64, 0);
+    GstBuffer *out;
+    GST_BUFFER_PTS (b) = i * 40 * GST_MSECOND;
+    GST_BUFFER_DURATION (b) = 40 * GST_MSECOND;
+    fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    fail_unless (out != NULL, "frame %d dropped", i);
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int ((gint) stat_of (h, "frames"), 6);
+  fail_unless_equals_int ((gint) stat_of (h, "inferences"), 1);
+  fail_unless_equals_int ((gint) stat_of (h, "skipped"), 5);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
 static gchar *
 demo_photo (void)
 {
@@ -721,6 +754,7 @@ faceattr_suite (void)
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_flush_resets_tracker);
   tcase_add_test (tc, test_photo_metadata_and_message);
+  tcase_add_test (tc, test_qos_skips_inference);
   return s;
 }
 
