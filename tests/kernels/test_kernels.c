@@ -98,7 +98,8 @@ static int close_enough(float got, float want, double tol) {
 static void check_gemm(const nnrt_kernels *t, int M, int N, int K, int use_bias, nnrt_act act,
                        int split) {
   const nnrt_kernels *s = &nnrt_kernels_scalar;
-  int lda = K + rnd_int(0, 3), ldb = N + rnd_int(0, 3), ldc = N + rnd_int(0, 3);
+  /* N a multiple of 1024 keeps ldb == N: the 4 KiB-stride copy path */
+  int lda = K + rnd_int(0, 3), ldb = N % 1024 ? N + rnd_int(0, 3) : N, ldc = N + rnd_int(0, 3);
   float *A = xmalloc(sizeof(float) * (size_t)M * lda);
   float *B = xmalloc(sizeof(float) * (size_t)(K ? K : 1) * ldb);
   float *bias = xmalloc(sizeof(float) * (size_t)M);
@@ -152,6 +153,8 @@ static void test_gemm(const nnrt_kernels *t, int rounds) {
   for (int i = 0; i < rounds; i++)
     check_gemm(t, rnd_int(1, 67), rnd_int(1, 67), rnd_int(1, 67), rnd_int(0, 1), random_act(),
                rnd_int(0, 1));
+  /* B rows 4 KiB apart with many row panels */
+  check_gemm(t, 70, 1024, rnd_int(1, 300), 1, random_act(), 1);
   /* K = 0: bias and activation only */
   check_gemm(t, 5, 9, 0, 1, random_act(), 0);
   /* several K blocks and column strips, conv-like sizes */

@@ -6,10 +6,11 @@
  *
  * GEMM: A (weights) is packed once into SIMD_MR-row panels, K-major
  * (panel[k*MR + r]). At run time, for each strip of up to SIMD_NV vectors of
- * columns and each block of KC rows of B, the B block is copied into a
- * contiguous, zero-padded stack buffer (so the micro-kernel never needs tail
- * handling, and large power-of-two row strides cannot thrash L1 sets), then
- * every A panel runs the MR x (NV*VLEN) register-tiled micro-kernel on it.
+ * columns and each block of KC rows of B, every A panel runs the
+ * MR x (NV*VLEN) register-tiled micro-kernel on the B block. The block is
+ * read in place, or copied into a contiguous zero-padded stack buffer for the
+ * last, partial strip (so the micro-kernel never needs tail handling) and for
+ * row strides that would thrash L1 sets.
  * Bias and activation are applied in the store of the last K block. */
 #ifndef NNRT_KERNELS_SIMD_H
 #define NNRT_KERNELS_SIMD_H
@@ -25,6 +26,9 @@
 /* K block: KC x NR floats of packed B stay in L1 (48 KiB for AVX-512's
  * 48 columns). */
 #define SIMD_KC 256
+#ifndef GEMM_DIRECT_MAX_PANELS
+#define GEMM_DIRECT_MAX_PANELS 4
+#endif
 
 /* ---- activation, vector form -------------------------------------------- */
 
@@ -116,9 +120,10 @@ SIMD_INLINE void tile_store(vf v, float *c, int cols, float bias, int first, int
 }
 
 /* MR x (nv*VLEN) tile over kc steps. pa: panel at this K block (MR floats per
- * step), pb: packed B block (nv*VLEN floats per step). Only `rows` x `cols`
- * of the tile are stored. nv is a compile-time constant in each caller. */
-SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, float *c, int ldc,
+ * step), pb: B block, ldpb floats per step (packed, or B itself). Only `rows`
+ * x `cols` of the tile are stored. nv is a compile-time constant in each
+ * caller. */
+SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, int ldpb, float *c, int ldc,
                            int rows, int cols, const float *bias, int first, int last,
                            const nnrt_act *act) {
   vf acc[SIMD_MR][SIMD_NV];
@@ -138,7 +143,7 @@ SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, flo
       for (int j = 0; j < nv; j++) acc[r][j] = V_FMA(a, b[j], acc[r][j]);
     }
     pa += SIMD_MR;
-    pb += nv * VLEN;
+    pb += ldpb;
   }
 
 #pragma GCC unroll 8
@@ -154,17 +159,19 @@ SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, flo
   }
 }
 
-typedef void (*gemm_tile_fn)(int kc, const float *pa, const float *pb, float *c, int ldc,
+typedef void (*gemm_tile_fn)(int kc, const float *pa, const float *pb, int ldpb, float *c, int ldc,
                              int rows, int cols, const float *bias, int first, int last,
                              const nnrt_act *act);
 
 /* One function per strip width, each with nv fixed so the tile lives in
  * registers. */
 #define DEFINE_GEMM_TILE(NV)                                                                   \
-  static void gemm_tile_nv##NV(int kc, const float *pa, const float *pb, float *c, int ldc,    \
+  static void gemm_tile_nv##NV(int kc, const float *pa, const float *pb, int ldpb, float *c,   \
+                               int ldc,                                                        \
                                int rows, int cols, const float *bias, int first, int last,     \
                                const nnrt_act *act) {                                          \
-    gemm_tile(NV < SIMD_NV ? NV : SIMD_NV, kc, pa, pb, c, ldc, rows, cols, bias, first, last, \
+    gemm_tile(NV < SIMD_NV ? NV : SIMD_NV, kc, pa, pb, ldpb, c, ldc, rows, cols, bias, first,  \
+              last,                                                                            \
               act);                                                                            \
   }
 DEFINE_GEMM_TILE(1)
@@ -192,6 +199,11 @@ static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *pac
                                   const float *B, int ldb, const float *bias, float *C, int ldc,
                                   const nnrt_act *act) {
   alignas(64) float pb[SIMD_KC * SIMD_NR];
+  /* Full-width strips are read from B in place (measured faster on Zen 5:
+   * the copy costs more than it saves), except when B's row stride is a
+   * multiple of 4 KiB and many panels reuse the strip: those rows all map to
+   * the same L1 sets and would evict each other, so they are copied. */
+  int direct = m1 - m0 <= SIMD_MR * GEMM_DIRECT_MAX_PANELS || ldb % 1024 != 0;
   /* K == 0 still runs one empty block so C gets bias and activation. */
   int k_blocks = K > 0 ? (K + SIMD_KC - 1) / SIMD_KC : 1;
   for (int n0 = 0; n0 < N; n0 += SIMD_NR) {
@@ -201,11 +213,18 @@ static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *pac
     for (int kb = 0; kb < k_blocks; kb++) {
       int k0 = kb * SIMD_KC;
       int kc = K - k0 < SIMD_KC ? K - k0 : SIMD_KC;
-      pack_b_block(B, ldb, k0, kc, n0, cols, nv * VLEN, pb);
+      const float *bsrc = pb;
+      int ldpb = nv * VLEN;
+      if (direct && cols == SIMD_NR) {
+        bsrc = B + (size_t)k0 * ldb + n0;
+        ldpb = ldb;
+      } else {
+        pack_b_block(B, ldb, k0, kc, n0, cols, nv * VLEN, pb);
+      }
       for (int m = m0; m < m1; m += SIMD_MR) {
         const float *pa = packed_a + (size_t)(m / SIMD_MR) * SIMD_MR * K + (size_t)k0 * SIMD_MR;
         int rows = m1 - m < SIMD_MR ? m1 - m : SIMD_MR;
-        tile(kc, pa, pb, C + (size_t)m * ldc + n0, ldc, rows, cols, bias ? bias + m : NULL,
+        tile(kc, pa, bsrc, ldpb, C + (size_t)m * ldc + n0, ldc, rows, cols, bias ? bias + m : NULL,
              kb == 0, kb == k_blocks - 1, act);
       }
     }
