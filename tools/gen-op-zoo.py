@@ -559,6 +559,10 @@ def network_cases(z):
         node("Softmax", ["fo"], ["y"], axis=-1),
     ]
     z.case("net_blazeface_like", nodes, {"x": [1, 3, 32, 32]}, ["y", "r2"], inits)
+    # large enough (98304 values) for Add and Relu to split over the pool
+    z.case("net_large_residual_add_relu",
+           [node("Add", ["a", "b"], ["s"]), node("Relu", ["s"], ["r"]), node("Sigmoid", ["r"], ["y"])],
+           {"a": [1, 24, 64, 64], "b": [1, 24, 64, 64]}, ["y"])
 
 
 # --- what nnrt must refuse, with a message naming node and attribute ---------------------------

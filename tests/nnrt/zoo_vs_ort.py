@@ -139,7 +139,7 @@ def main():
         skip("node is not installed")
     nm = node_modules(a.src)
     if not os.path.isdir(os.path.join(nm, "onnxruntime-node")):
-        skip("onnxruntime-node is not installed in %s (see tools/install-deps; set FACEATTR_NODE_MODULES)" % nm)
+        skip("onnxruntime-node is not installed in %s (the test setup installs it into <repo>/.cache/node with npm; or set FACEATTR_NODE_MODULES)" % nm)
     if not os.access(a.nnrt_run, os.X_OK):
         print("FAIL: nnrt-run not found at %s" % a.nnrt_run)
         return 1

@@ -62,6 +62,23 @@ static nnrt_status clip_infer(nnrt_graph *g, nnrt_node *n, nnrt_error *err) {
   return NNRT_OK;
 }
 
+/* Large tensors are split over the pool in cache-line-aligned chunks. */
+#define ACT_SPLIT_MIN ((size_t)1 << 15)
+
+typedef struct act_task {
+  const nnrt_kernels *k;
+  const nnrt_act *act;
+  const float *in;
+  float *out;
+  size_t count, chunk;
+} act_task;
+
+static void act_task_fn(void *arg, int t) {
+  const act_task *c = arg;
+  size_t o = (size_t)t * c->chunk;
+  if (o < c->count) c->k->activation(c->act, c->in + o, c->out + o, o + c->chunk < c->count ? c->chunk : c->count - o);
+}
+
 static void act_run(const nnrt_node *n, nnrt_exec *x) {
   nnrt_act act = *(const nnrt_act *)n->state;
   if (act.kind == NNRT_ACT_CLIP) {
@@ -73,6 +90,13 @@ static void act_run(const nnrt_node *n, nnrt_exec *x) {
   const float *in = x->in[0];
   float *out = x->out[0];
   if (x->k) {
+    int threads = op_threads(x);
+    if (threads > 1 && count >= ACT_SPLIT_MIN) {
+      act_task c = {x->k, &act, in, out, count, 0};
+      c.chunk = ((count + (size_t)threads - 1) / (size_t)threads + 15) / 16 * 16;
+      nnrt_pool_for(x->pool, (int)((count + c.chunk - 1) / c.chunk), act_task_fn, &c);
+      return;
+    }
     x->k->activation(&act, in, out, count);
     return;
   }

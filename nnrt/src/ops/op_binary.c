@@ -104,10 +104,34 @@ static void row_int64(void *vctx, int64_t ao, int64_t bo, int64_t oo, int64_t n,
   for (int64_t i = 0; i < n; i++) o[i] = bin_i(c->kind, a[i * sa], b[i * sb]);
 }
 
+/* Large same-shape float operands (residual Adds) are split over the pool
+ * in cache-line-aligned chunks; everything else runs on the calling thread. */
+#define BINARY_SPLIT_MIN (1 << 15)
+
+typedef struct split_ctx {
+  const row_ctx *c;
+  int64_t total, chunk;
+} split_ctx;
+
+static void split_task(void *arg, int t) {
+  const split_ctx *sc = arg;
+  int64_t o = t * sc->chunk, len = o + sc->chunk < sc->total ? sc->chunk : sc->total - o;
+  if (len > 0) row_float((void *)sc->c, o, o, o, len, 1, 1);
+}
+
 static void binary_run(const nnrt_node *n, nnrt_exec *x) {
   const binary_state *s = n->state;
   row_ctx c = {s->kind, x->in[0], x->in[1], x->out[0], x->k};
-  op_bcast_run(&s->bc, s->dtype == NNRT_DTYPE_INT64 ? row_int64 : row_float, &c);
+  const op_bcast *b = &s->bc;
+  int threads = op_threads(x);
+  if (threads > 1 && s->dtype == NNRT_DTYPE_FLOAT && b->rank == 1 && b->sa[0] == 1 && b->sb[0] == 1 &&
+      b->dims[0] >= BINARY_SPLIT_MIN) {
+    split_ctx sc = {&c, b->dims[0], 0};
+    sc.chunk = ((sc.total + threads - 1) / threads + 15) / 16 * 16;
+    nnrt_pool_for(x->pool, (int)((sc.total + sc.chunk - 1) / sc.chunk), split_task, &sc);
+    return;
+  }
+  op_bcast_run(b, s->dtype == NNRT_DTYPE_INT64 ? row_int64 : row_float, &c);
 }
 
 static void binary_destroy(nnrt_node *n) {
