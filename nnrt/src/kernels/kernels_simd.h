@@ -389,6 +389,13 @@ SIMD_INLINE void win_planes(int mode, const nnrt_window *win, int c0, int c1, co
 #define PAD_RING_FLOATS 12288 /* 48 KiB of padded rows */
 #define PAD_MAX_OUT_W 2048
 
+/* An inline copy: rows are short, a libc call per row costs more than the copy. */
+SIMD_INLINE void copy_floats(float *dst, const float *src, int n) {
+  int i = 0;
+  for (; i + VLEN <= n; i += VLEN) V_STORE(dst + i, V_LOAD(src + i));
+  if (i < n) v_store_part(dst + i, v_load_part(src + i, n - i), n - i);
+}
+
 /* NB vectors at output column ox of one output row; kw_c is k_w when it is a
  * compile-time constant (3, 5), else 0. */
 SIMD_INLINE void pad_vectors(int mode, int nb, int stride2, int kw_c, const nnrt_window *win,
@@ -432,6 +439,89 @@ SIMD_INLINE void pad_vectors(int mode, int nb, int stride2, int kw_c, const nnrt
   }
 }
 
+/* Like pad_vectors for two output rows whose every vertical tap is inside
+ * the input (rows0/rows1: the k_h padded input rows of each). */
+SIMD_INLINE void pad_vectors2(int mode, int nb, int stride2, int kw_c, const nnrt_window *win,
+                              const float *const *rows0, const float *const *rows1, int ox,
+                              const vf *wv, vf init, vf row_scale, const float *col_scale,
+                              const nnrt_act *act, float *dst0, float *dst1, int valid) {
+  int kw = kw_c ? kw_c : win->k_w;
+  int dw = win->dil_w;
+  /* even and odd kernel rows accumulate separately (joined at the end):
+   * twice the independent chains again, so a narrow plane is not bound by
+   * FMA latency */
+  vf acc0[4], acc1[4], odd0[4], odd1[4];
+  vf zero = mode == WIN_MAX ? init : V_ZERO();
+#pragma GCC unroll 4
+  for (int b = 0; b < nb; b++) {
+    acc0[b] = acc1[b] = init;
+    odd0[b] = odd1[b] = zero;
+  }
+#define TAP_ROW(KY, A0, A1)                                                                   \
+  do {                                                                                        \
+    const float *r0 = rows0[KY] + (stride2 ? 2 * ox : ox);                                    \
+    const float *r1 = rows1[KY] + (stride2 ? 2 * ox : ox);                                    \
+    const vf *wrow = wv + (KY) * kw;                                                          \
+    _Pragma("GCC unroll 8") for (int kx = 0; kx < kw; kx++) {                                 \
+      vf wk = mode == WIN_DW ? wrow[kx] : init;                                               \
+      _Pragma("GCC unroll 4") for (int b = 0; b < nb; b++) {                                  \
+        const float *p0 = r0 + kx * dw + (stride2 ? 2 * b * VLEN : b * VLEN);                 \
+        const float *p1 = r1 + kx * dw + (stride2 ? 2 * b * VLEN : b * VLEN);                 \
+        vf v0 = stride2 ? V_LOAD_EVEN(p0) : V_LOAD(p0);                                       \
+        vf v1 = stride2 ? V_LOAD_EVEN(p1) : V_LOAD(p1);                                       \
+        if (mode == WIN_DW) {                                                                 \
+          A0[b] = V_FMA(v0, wk, A0[b]);                                                       \
+          A1[b] = V_FMA(v1, wk, A1[b]);                                                       \
+        } else if (mode == WIN_MAX) {                                                         \
+          A0[b] = V_MAX(A0[b], v0);                                                           \
+          A1[b] = V_MAX(A1[b], v1);                                                           \
+        } else {                                                                              \
+          A0[b] = V_ADD(A0[b], v0);                                                           \
+          A1[b] = V_ADD(A1[b], v1);                                                           \
+        }                                                                                     \
+      }                                                                                       \
+    }                                                                                         \
+  } while (0)
+  int ky = 0;
+  for (; ky + 1 < win->k_h; ky += 2) {
+    TAP_ROW(ky, acc0, acc1);
+    TAP_ROW(ky + 1, odd0, odd1);
+  }
+  if (ky < win->k_h) TAP_ROW(ky, acc0, acc1);
+#undef TAP_ROW
+#pragma GCC unroll 4
+  for (int b = 0; b < nb; b++) {
+    if (mode == WIN_MAX) {
+      acc0[b] = V_MAX(acc0[b], odd0[b]);
+      acc1[b] = V_MAX(acc1[b], odd1[b]);
+    } else {
+      acc0[b] = V_ADD(acc0[b], odd0[b]);
+      acc1[b] = V_ADD(acc1[b], odd1[b]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int b = 0; b < nb; b++) {
+    vf v0 = acc0[b], v1 = acc1[b];
+    if (mode == WIN_AVG) {
+      vf cs = V_MUL(row_scale, V_LOAD(col_scale + ox + b * VLEN));
+      v0 = V_MUL(v0, cs);
+      v1 = V_MUL(v1, cs);
+    }
+    if (mode == WIN_DW) {
+      v0 = v_act(act, v0);
+      v1 = v_act(act, v1);
+    }
+    int left = valid - b * VLEN;
+    if (left >= VLEN) {
+      V_STORE(dst0 + b * VLEN, v0);
+      V_STORE(dst1 + b * VLEN, v1);
+    } else if (left > 0) {
+      v_store_part(dst0 + b * VLEN, v0, left);
+      v_store_part(dst1 + b * VLEN, v1, left);
+    }
+  }
+}
+
 SIMD_INLINE int win_planes_padded_kw(int mode, int stride2, int kw_c, const nnrt_window *win,
                                      int c0, int c1, const float *in, const float *w,
                                      const float *bias, float *out, const nnrt_act *act,
@@ -443,7 +533,9 @@ SIMD_INLINE int win_planes_padded_kw(int mode, int stride2, int kw_c, const nnrt
    * (a stride-2 load reads one odd element past its last tap) */
   int row_len = (out_w_vec - 1) * sw + ext_w + (stride2 ? 1 : 0);
   int span = (win->k_h - 1) * win->dil_h + 1;
-  int ring = span + win->stride_h;
+  /* a power of two, so the slot of an input row is a mask, not a division */
+  int ring = 1;
+  while (ring < span + win->stride_h) ring *= 2;
   int taps = win->k_h * win->k_w;
   if (taps > WIN_MAX_TAPS || win->k_h > WIN_MAX_TAPS || ring > 2 * WIN_MAX_TAPS + 4 ||
       out_w_vec > PAD_MAX_OUT_W ||
@@ -451,6 +543,9 @@ SIMD_INLINE int win_planes_padded_kw(int mode, int stride2, int kw_c, const nnrt
     return 0;
 
   alignas(64) float buf[PAD_RING_FLOATS];
+  /* where a row's input floats go in its padded copy */
+  int copy_left = win->pad_left < row_len ? win->pad_left : row_len;
+  int copy_n = win->in_w < row_len - copy_left ? win->in_w : row_len - copy_left;
   alignas(64) float col_scale[PAD_MAX_OUT_W];
   int tag[2 * WIN_MAX_TAPS + 4];
   vf wv[WIN_MAX_TAPS];
@@ -475,38 +570,65 @@ SIMD_INLINE int win_planes_padded_kw(int mode, int stride2, int kw_c, const nnrt
       for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
     vf init = mode == WIN_MAX ? V_SET1(-INFINITY) : V_SET1(b);
     for (int s = 0; s < ring; s++) tag[s] = -1;
+    if (c == c0) /* the padding of every ring row, once: rows only overwrite their middle */
+      for (int j = 0; j < ring * row_len; j++) buf[j] = pad_value;
 
-    for (int oy = 0; oy < win->out_h; oy++) {
-      const float *rows[WIN_MAX_TAPS];
-      int kys[WIN_MAX_TAPS];
-      int n_rows = 0;
-      for (int ky = 0; ky < win->k_h; ky++) {
-        int iy = oy * win->stride_h - win->pad_top + ky * win->dil_h;
-        if (iy < 0 || iy >= win->in_h) continue;
-        int slot = iy % ring;
-        float *r = buf + (size_t)slot * row_len;
-        if (tag[slot] != iy) { /* first use of this input row: pad it */
-          int left = win->pad_left < row_len ? win->pad_left : row_len;
-          for (int j = 0; j < left; j++) r[j] = pad_value;
-          int n = win->in_w < row_len - left ? win->in_w : row_len - left;
-          memcpy(r + left, src + (size_t)iy * win->in_w, (size_t)n * sizeof(float));
-          for (int j = left + n; j < row_len; j++) r[j] = pad_value;
-          tag[slot] = iy;
+    for (int oy = 0; oy < win->out_h;) {
+      const float *rows[2][WIN_MAX_TAPS];
+      int kys[2][WIN_MAX_TAPS];
+      int n_rows[2] = {0, 0};
+      /* taps of this output row and the next: together they span at most
+       * span + stride_h input rows, so the ring holds both sets at once */
+      int pair = oy + 1 < win->out_h ? 2 : 1;
+      for (int q = 0; q < pair; q++)
+        for (int ky = 0; ky < win->k_h; ky++) {
+          int iy = (oy + q) * win->stride_h - win->pad_top + ky * win->dil_h;
+          if (iy < 0 || iy >= win->in_h) continue;
+          int slot = iy & (ring - 1);
+          float *r = buf + (size_t)slot * row_len;
+          if (tag[slot] != iy) { /* first use of this input row: copy it */
+            copy_floats(r + copy_left, src + (size_t)iy * win->in_w, copy_n);
+            tag[slot] = iy;
+          }
+          rows[q][n_rows[q]] = r;
+          kys[q][n_rows[q]] = ky;
+          n_rows[q]++;
         }
-        rows[n_rows] = r;
-        kys[n_rows] = ky;
-        n_rows++;
-      }
       float *drow = dst + (size_t)oy * win->out_w;
-      int divisor = include_pad ? taps : n_rows;
+      if (pair == 2 && n_rows[0] == win->k_h && n_rows[1] == win->k_h) {
+        /* two interior rows at once: twice the independent FMA chains,
+         * which matters for narrow planes (one vector per row) */
+        vf scale = V_SET1(1.f / (float)(include_pad ? taps : win->k_h));
+        for (int ox = 0; ox < win->out_w; ox += 4 * VLEN) {
+          int nvec = (win->out_w - ox + VLEN - 1) / VLEN;
+          int valid = win->out_w - ox;
+#define PAIR_CALL(NB)                                                                          \
+  pad_vectors2(mode, NB, stride2, kw_c, win, rows[0], rows[1], ox, wv, init, scale, col_scale, \
+               act, drow + ox, drow + win->out_w + ox, valid)
+          if (nvec >= 4) PAIR_CALL(4);
+          else if (nvec == 3) PAIR_CALL(3);
+          else if (nvec == 2) PAIR_CALL(2);
+          else PAIR_CALL(1);
+#undef PAIR_CALL
+        }
+        oy += 2;
+        continue;
+      }
+      int divisor = include_pad ? taps : n_rows[0];
       vf row_scale = V_SET1(divisor > 0 ? 1.f / (float)divisor : 0.f);
-      int ox = 0;
-      for (; ox + 4 * VLEN <= win->out_w; ox += 4 * VLEN)
-        pad_vectors(mode, 4, stride2, kw_c, win, rows, kys, n_rows, ox, wv, init, row_scale,
-                    col_scale, act, drow + ox, 4 * VLEN);
-      for (; ox < win->out_w; ox += VLEN)
-        pad_vectors(mode, 1, stride2, kw_c, win, rows, kys, n_rows, ox, wv, init, row_scale,
-                    col_scale, act, drow + ox, win->out_w - ox);
+      for (int ox = 0; ox < win->out_w; ox += 4 * VLEN) {
+        int nvec = (win->out_w - ox + VLEN - 1) / VLEN;
+        int valid = win->out_w - ox;
+#define ROW_CALL(NB)                                                                          \
+  pad_vectors(mode, NB, stride2, kw_c, win, rows[0], kys[0], n_rows[0], ox, wv, init, row_scale, \
+              col_scale, act, drow + ox, valid)
+        if (nvec >= 4) ROW_CALL(4);
+        else if (nvec == 3) ROW_CALL(3);
+        else if (nvec == 2) ROW_CALL(2);
+        else ROW_CALL(1);
+#undef ROW_CALL
+      }
+      oy += 1;
     }
   }
   return 1;
