@@ -172,6 +172,38 @@ static void test_folding_and_dead(void) {
   nnrt_model_free(model);
 }
 
+/* A graph output that folds to a constant is still delivered, next to a
+ * computed one; the constant branch leaves no node to run. */
+static void test_constant_output(void) {
+  pbb g = {0};
+  const int64_t d[2] = {1, 4};
+  const float c1[4] = {1, 2, 3, 4};
+  add_init(&g, "C1", 2, d, c1);
+  const char *kin[] = {"C1", "C1", NULL}, *kout[] = {"K", NULL};
+  add_node(&g, "const_branch", "Mul", kin, kout, NULL, 0);
+  const char *yin[] = {"X", NULL}, *yout[] = {"Y", NULL};
+  add_node(&g, "relu", "Relu", yin, yout, NULL, 0);
+  add_io(&g, "X", 2, d, "Y", 2, d);
+  pbb k = onnx_value_info("K", 1, 2, d);
+  pbb_msg(&g, G_OUTPUT, &k);
+  pbb m = onnx_model(7, 13, &g);
+  nnrt_model *model = load(&m);
+  if (!model) return;
+  nnrt_model_stats st;
+  nnrt_model_get_stats(model, &st);
+  CHECK(st.n_nodes == 1);
+  const float x[4] = {-1, 1, -2, 2};
+  nnrt_context *ctx = NULL;
+  const float *y = run(model, &ctx, x, 4);
+  const float *kk = ctx ? nnrt_context_output(ctx, 1) : NULL;
+  for (int i = 0; y && kk && i < 4; i++) {
+    CHECK(y[i] == fmaxf(x[i], 0.f));
+    CHECK(kk[i] == c1[i] * c1[i]);
+  }
+  nnrt_context_free(ctx);
+  nnrt_model_free(model);
+}
+
 /* A chain of 6 Relus over 4 KiB tensors needs two reused slots plus the
  * input and output slots. Also: Identity from a graph input to an output. */
 static void test_arena_reuse(void) {
@@ -241,6 +273,7 @@ int main(void) {
   test_gemm_bn_sigmoid();
   test_folding_and_dead();
   test_arena_reuse();
+  test_constant_output();
   test_input_shapes();
   if (test_failures) fprintf(stderr, "%d failure(s)\n", test_failures);
   else printf("prepare: all checks passed\n");
