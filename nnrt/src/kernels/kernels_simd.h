@@ -642,8 +642,10 @@ SIMD_INLINE int win_planes_padded(int mode, const nnrt_window *win, int c0, int 
   int s2 = win->stride_w == 2;
 #define PAD_CALL(S2, KW) \
   win_planes_padded_kw(mode, S2, KW, win, c0, c1, in, w, bias, out, act, include_pad)
-  if (win->k_w == 3) return s2 ? PAD_CALL(1, 3) : PAD_CALL(0, 3);
-  if (win->k_w == 5) return s2 ? PAD_CALL(1, 5) : PAD_CALL(0, 5);
+  /* fixed widths only for depthwise (the hot one): pools stay generic to
+   * keep the compile time and code size down */
+  if (mode == WIN_DW && win->k_w == 3) return s2 ? PAD_CALL(1, 3) : PAD_CALL(0, 3);
+  if (mode == WIN_DW && win->k_w == 5) return s2 ? PAD_CALL(1, 5) : PAD_CALL(0, 5);
   return s2 ? PAD_CALL(1, 0) : PAD_CALL(0, 0);
 #undef PAD_CALL
 }
