@@ -33,11 +33,12 @@ int main(int argc, char **argv) {
   face.y = (float)atof(argv[4]);
   face.w = (float)atof(argv[5]);
   face.h = (float)atof(argv[6]);
-  fa_crop_geometry g = {(float)atof(argv[7]), 0.f};
+  fa_crop_geometry g = {(float)atof(argv[7]), 0.f, 1.f};
   static float out[112 * 112 * 3];
   fa_sample_target t;
   fa_sample_target_init(&t, out, 112, 112);
-  fa_prepare_crop(&f, &face, &g, 0, 0, &t);
+  if (fa_prepare_crop(&f, &face, &g, 0, 0, &t, NULL))
+    return 1;
   printf("%d %d %d %d\n", t.valid_x0, t.valid_y0, t.valid_x1, t.valid_y1);
   for (int i = 0; i < 112 * 112 * 3; i++)
     printf("%.6f\n", out[i]);
