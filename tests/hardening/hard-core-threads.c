@@ -5,7 +5,8 @@
  * whole path (nnrt, core) is instrumented: a data race on the shared models
  * is a report there.
  *
- *   hard-core-threads [THREADS] [ROUNDS] */
+ *   hard-core-threads [THREADS] [ROUNDS] [FRAMES]   (FRAMES 1..4, default 4;
+ *   frame k uses detector k % 3: short, long, auto) */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ enum { W = 160, H = 120, MAX_T = 32 };
 
 typedef struct {
   fa_models *models;
-  int rounds, nnrt_threads;
+  int rounds, nnrt_threads, frames;
   float ages[4];
   float male[4];
   int n_faces[4];
@@ -53,7 +54,7 @@ static void *run(void *arg) {
   fa_detect_params_init(&dp);
   fa_classify_params_init(&cp);
   for (int r = 0; r < j->rounds; r++)
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < j->frames; k++) {
       fa_frame f = {FA_FMT_RGB, W, H, {frame_px[k], NULL, NULL}, {W * 3, 0, 0}};
       fa_face faces[16];
       dp.detector = (fa_detector_kind)(k % 3);
@@ -83,6 +84,9 @@ static void *run(void *arg) {
 
 int main(int argc, char **argv) {
   int n_threads = argc > 1 ? atoi(argv[1]) : 8, rounds = argc > 2 ? atoi(argv[2]) : 3;
+  int frames = argc > 3 ? atoi(argv[3]) : 4;
+  if (frames < 1 || frames > 4)
+    frames = 4;
   if (n_threads < 1 || n_threads > MAX_T)
     n_threads = 8;
   char *probe = fa_default_model_path("blazeface-front-128.onnx");
@@ -103,29 +107,29 @@ int main(int argc, char **argv) {
   if (!m)
     return hard_result("hard-core-threads");
 
-  job ref = {m, 1, 1, {0}, {0}, {0}, {0}};
+  job ref = {m, 1, 1, frames, {0}, {0}, {0}, {0}};
   run(&ref);
   CHECK(ref.error[0] == 0, "reference: %s", ref.error);
 
   job jobs[MAX_T];
   pthread_t t[MAX_T];
   for (int i = 0; i < n_threads; i++) {
-    jobs[i] = (job){m, rounds, 1 + (i % 2), {0}, {0}, {0}, {0}}; /* odd ones use nnrt's pool */
+    jobs[i] = (job){m, rounds, 1 + (i % 2), frames, {0}, {0}, {0}, {0}}; /* odd ones use nnrt's pool */
     CHECK(pthread_create(&t[i], NULL, run, &jobs[i]) == 0, "thread %d", i);
   }
   for (int i = 0; i < n_threads; i++)
     pthread_join(t[i], NULL);
   for (int i = 0; i < n_threads; i++) {
     CHECK(jobs[i].error[0] == 0, "thread %d: %s", i, jobs[i].error);
-    for (int k = 0; k < 4 && !jobs[i].error[0]; k++)
+    for (int k = 0; k < frames && !jobs[i].error[0]; k++)
       CHECK(jobs[i].n_faces[k] == ref.n_faces[k] && jobs[i].ages[k] == ref.ages[k] &&
                 jobs[i].male[k] == ref.male[k],
             "thread %d frame %d: %d faces age %g P(male) %g vs reference %d, %g, %g", i, k,
             jobs[i].n_faces[k], jobs[i].ages[k], jobs[i].male[k], ref.n_faces[k], ref.ages[k],
             ref.male[k]);
   }
-  printf("%d threads x %d rounds x 4 frames on one model set: results identical to one thread\n",
-         n_threads, rounds);
+  printf("%d threads x %d rounds x %d frames on one model set: results identical to one thread\n",
+         n_threads, rounds, frames);
   fa_models_free(m);
   alarm(0);
   return hard_result("hard-core-threads");

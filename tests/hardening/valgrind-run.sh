@@ -40,6 +40,6 @@ mkdir -p "$out"
 run nnrt-run "$build/nnrt/tools/nnrt-run" "$model" --output-dir "$out"
 # one thread: valgrind runs threads one at a time, and nnrt's pool would
 # only make it slower (the threaded path is TSan's job)
-run core-threads "$build/tests/hardening/hard-core-threads" 1 1
+run core-threads "$build/tests/hardening/hard-core-threads" 1 1 1
 run element-no-timestamps "$build/tests/hardening/hard-frames" no-timestamps
 exit $status
