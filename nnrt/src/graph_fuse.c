@@ -1,6 +1,7 @@
 /* Fusion passes: fold an inference BatchNormalization into the Conv or Gemm
  * that feeds it (rewriting weights and bias), and fuse a following
- * element-wise activation into Conv/Gemm (node->act). */
+ * element-wise activation into Conv/Gemm or a float Add/Sub/Mul/Div
+ * (node->act; the residual Add + Relu of BlazeFace and AgeGenderNet). */
 #include "graph_prepare.h"
 
 #include <float.h>
@@ -215,8 +216,11 @@ void nnrt_graph_fuse_activations(nnrt_graph *g) {
   nnrt_graph_count_consumers(g);
   for (int i = 0; i < g->n_nodes; i++) {
     nnrt_node *c = &g->nodes[i];
-    if (!is_op(c, "Conv") && !is_op(c, "Gemm")) continue;
+    int arith = is_op(c, "Add") || is_op(c, "Sub") || is_op(c, "Mul") || is_op(c, "Div");
+    if (!is_op(c, "Conv") && !is_op(c, "Gemm") && !arith) continue;
     if (c->act.kind != NNRT_ACT_NONE || c->n_outputs != 1 || c->outputs[0] < 0) continue;
+    /* the binary op applies node->act to float outputs only */
+    if (arith && g->values[c->outputs[0]].dtype != NNRT_DTYPE_FLOAT) continue;
     int ai = sole_consumer(g, c->outputs[0]);
     if (ai < 0 || g->nodes[ai].inputs[0] != c->outputs[0]) continue;
     nnrt_node *a = &g->nodes[ai];

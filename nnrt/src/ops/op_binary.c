@@ -1,7 +1,10 @@
 /* Add, Sub, Mul, Div with numpy broadcasting (float32 and int64 for shape
  * arithmetic) and PRelu (slope broadcast onto X). Rows of the coalesced
  * broadcast go to the kernel table when both operands are contiguous or one
- * is a scalar per row (same shape, per-channel and scalar operands). */
+ * is a scalar per row (same shape, per-channel and scalar operands).
+ * A following activation fused by the graph (node->act, e.g. a residual
+ * Add's Relu) is applied block by block while the block is still in L1,
+ * instead of a second pass over the whole tensor. */
 #include "op_broadcast.h"
 
 typedef enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_PRELU } bin_kind;
@@ -53,6 +56,7 @@ typedef struct row_ctx {
   const void *a, *b;
   void *out;
   const nnrt_kernels *k;
+  const nnrt_act *act; /* NULL: none */
 } row_ctx;
 
 static inline float bin_f(bin_kind kind, float a, float b) {
@@ -79,10 +83,33 @@ static inline int64_t bin_i(bin_kind kind, int64_t a, int64_t b) {
   return 0;
 }
 
+/* Floats per block of a fused binary + activation: 16 KiB of output. */
+#define ACT_BLOCK 4096
+
+static void row_float_plain(const row_ctx *c, const float *a, const float *b, float *o, int64_t n,
+                            int64_t sa, int64_t sb);
+
 static void row_float(void *vctx, int64_t ao, int64_t bo, int64_t oo, int64_t n, int64_t sa, int64_t sb) {
   const row_ctx *c = vctx;
   const float *a = (const float *)c->a + ao, *b = (const float *)c->b + bo;
   float *o = (float *)c->out + oo;
+  if (!c->act) {
+    row_float_plain(c, a, b, o, n, sa, sb);
+    return;
+  }
+  for (int64_t i = 0; i < n; i += ACT_BLOCK) {
+    int64_t len = n - i < ACT_BLOCK ? n - i : ACT_BLOCK;
+    row_float_plain(c, a + i * sa, b + i * sb, o + i, len, sa, sb);
+    if (c->k) {
+      c->k->activation(c->act, o + i, o + i, (size_t)len);
+    } else {
+      for (int64_t j = 0; j < len; j++) o[i + j] = nnrt_act_apply1(c->act, o[i + j]);
+    }
+  }
+}
+
+static void row_float_plain(const row_ctx *c, const float *a, const float *b, float *o, int64_t n,
+                            int64_t sa, int64_t sb) {
   if (c->k && c->kind != BIN_PRELU) {
     nnrt_binary_kind kk = c->kind == BIN_ADD ? NNRT_BIN_ADD
                           : c->kind == BIN_SUB ? NNRT_BIN_SUB
@@ -121,7 +148,8 @@ static void split_task(void *arg, int t) {
 
 static void binary_run(const nnrt_node *n, nnrt_exec *x) {
   const binary_state *s = n->state;
-  row_ctx c = {s->kind, x->in[0], x->in[1], x->out[0], x->k};
+  row_ctx c = {s->kind, x->in[0], x->in[1], x->out[0], x->k,
+               n->act.kind != NNRT_ACT_NONE && s->dtype == NNRT_DTYPE_FLOAT ? &n->act : NULL};
   const op_bcast *b = &s->bc;
   int threads = op_threads(x);
   if (threads > 1 && s->dtype == NNRT_DTYPE_FLOAT && b->rank == 1 && b->sa[0] == 1 && b->sb[0] == 1 &&
