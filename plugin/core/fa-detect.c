@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "fa-internal.h"
-#include "fa-tiles.h"
 
 /* Most raw detections one view may contribute before NMS. */
 #define FA_MAX_VIEW_DETECTIONS 256
@@ -111,31 +110,21 @@ static int run_view(fa_analyzer *a, const fa_detector_net *net, nnrt_context *ct
   return 0;
 }
 
-int fa_detect_canvas(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p,
-                     float canvas_scale, const float fill[3], fa_face *out, int max_out,
-                     fa_error *err) {
+int fa_detect_check(fa_analyzer *a, const fa_frame *frame, fa_face *out, int max_out,
+                    fa_error *err) {
   if (!a || !frame || !out || max_out < 0)
     return fa_fail(err, "fa_detect: missing analyzer, frame or output");
   if (!fa_frame_is_valid(frame))
     return fa_fail(err, "fa_detect: invalid frame (format %d, %dx%d, planes/strides do not fit)",
                    (int)frame->format, frame->width, frame->height);
-  fa_detect_params dflt;
-  if (!p) {
-    fa_detect_params_init(&dflt);
-    p = &dflt;
-  }
-  const fa_detector_net *net;
-  nnrt_context *ctx;
+  return 0;
+}
+
+int fa_detect_plan(const fa_frame *frame, const fa_detect_params *p, float canvas_scale,
+                   const fa_detector_net *net, fa_view *views, int max_views) {
   fa_tiling tiling = {0};
   tiling.canvas_scale = canvas_scale;
-  if (p->detector == FA_DETECTOR_SHORT) {
-    net = &a->models->short_net;
-    ctx = a->short_ctx;
-  } else {
-    net = &a->models->long_net;
-    ctx = a->long_ctx;
-    tiling.tiles = p->detector == FA_DETECTOR_AUTO;
-  }
+  tiling.tiles = p->detector == FA_DETECTOR_AUTO;
   tiling.input_size = net->input_size;
   tiling.min_face = FA_TILE_MIN_FACE;
   tiling.reliable_size = FA_LONG_RELIABLE_SIZE;
@@ -144,14 +133,22 @@ int fa_detect_canvas(fa_analyzer *a, const fa_frame *frame, const fa_detect_para
     tiling.min_face = (float)atof(env);
   if ((env = getenv("FACEATTR_TILE_RELIABLE")) != NULL)
     tiling.reliable_size = (float)atof(env);
+  return fa_plan_views(frame->width, frame->height, &tiling, views, max_views);
+}
 
-  fa_view views[FA_MAX_VIEWS];
-  int n_views = fa_plan_views(frame->width, frame->height, &tiling, views, FA_MAX_VIEWS);
-  int n_cand = 0;
+int fa_detect_views(fa_analyzer *a, int use_short, const fa_frame *frame, const fa_view *views,
+                    int n_views, const float fill[3], float threshold, int *n_cand,
+                    fa_error *err) {
+  const fa_detector_net *net = use_short ? &a->models->short_net : &a->models->long_net;
+  nnrt_context *ctx = use_short ? a->short_ctx : a->long_ctx;
   for (int i = 0; i < n_views; i++)
-    if (run_view(a, net, ctx, frame, &views[i], fill, p->threshold, &n_cand, err))
+    if (run_view(a, net, ctx, frame, &views[i], fill, threshold, n_cand, err))
       return -1;
+  return 0;
+}
 
+int fa_detect_merge(fa_analyzer *a, int n_cand, const fa_detect_params *p, fa_face *out,
+                    int max_out, fa_error *err) {
   /* The merged faces go behind the candidates in the same scratch: NMS never
    * returns more faces than it is given, so a frame with more faces than one
    * view's cap (many tiles) keeps them all up to max_out. */
@@ -171,6 +168,26 @@ int fa_detect_canvas(fa_analyzer *a, const fa_frame *frame, const fa_detect_para
     n_out++;
   }
   return n_out;
+}
+
+int fa_detect_canvas(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p,
+                     float canvas_scale, const float fill[3], fa_face *out, int max_out,
+                     fa_error *err) {
+  if (fa_detect_check(a, frame, out, max_out, err))
+    return -1;
+  fa_detect_params dflt;
+  if (!p) {
+    fa_detect_params_init(&dflt);
+    p = &dflt;
+  }
+  int use_short = p->detector == FA_DETECTOR_SHORT;
+  const fa_detector_net *net = use_short ? &a->models->short_net : &a->models->long_net;
+  fa_view views[FA_MAX_VIEWS];
+  int n_views = fa_detect_plan(frame, p, canvas_scale, net, views, FA_MAX_VIEWS);
+  int n_cand = 0;
+  if (fa_detect_views(a, use_short, frame, views, n_views, fill, p->threshold, &n_cand, err))
+    return -1;
+  return fa_detect_merge(a, n_cand, p, out, max_out, err);
 }
 
 int fa_detect(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p, fa_face *out,

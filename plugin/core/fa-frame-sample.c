@@ -92,7 +92,52 @@ void fa_sample_target_init(fa_sample_target *t, float *data, int width, int heig
 static inline int imax(int a, int b) { return a > b ? a : b; }
 static inline int imin(int a, int b) { return a < b ? a : b; }
 
+void fa_frame_read_row_rgb(const fa_frame *f, int y, const int *xs, int n, float *rgb) {
+  /* One switch per row, not per pixel: the sampler's inner loop. */
+  switch (f->format) {
+  case FA_FMT_I420: {
+    const uint8_t *py = f->planes[0] + (size_t)y * f->strides[0];
+    const uint8_t *pu = f->planes[1] + (size_t)(y >> 1) * f->strides[1];
+    const uint8_t *pv = f->planes[2] + (size_t)(y >> 1) * f->strides[2];
+    for (int i = 0; i < n; i++)
+      yuv_to_rgb(py[xs[i]], pu[xs[i] >> 1], pv[xs[i] >> 1], rgb + 3 * i);
+    return;
+  }
+  case FA_FMT_NV12: {
+    const uint8_t *py = f->planes[0] + (size_t)y * f->strides[0];
+    const uint8_t *puv = f->planes[1] + (size_t)(y >> 1) * f->strides[1];
+    for (int i = 0; i < n; i++) {
+      const uint8_t *uv = puv + (xs[i] & ~1);
+      yuv_to_rgb(py[xs[i]], uv[0], uv[1], rgb + 3 * i);
+    }
+    return;
+  }
+  case FA_FMT_GRAY8: {
+    const uint8_t *p = f->planes[0] + (size_t)y * f->strides[0];
+    for (int i = 0; i < n; i++)
+      rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = p[xs[i]];
+    return;
+  }
+  default: {
+    const packed_layout l = packed_layouts[f->format];
+    const uint8_t *row = f->planes[0] + (size_t)y * f->strides[0];
+    for (int i = 0; i < n; i++) {
+      const uint8_t *p = row + (size_t)xs[i] * l.bytes;
+      rgb[3 * i] = p[l.r];
+      rgb[3 * i + 1] = p[l.g];
+      rgb[3 * i + 2] = p[l.b];
+    }
+    return;
+  }
+  }
+}
+
 void fa_sample_affine(const fa_frame *f, const double m[6], const fa_sample_target *t) {
+  if (!fa_sample_axis_aligned(f, m, t))
+    fa_sample_affine_general(f, m, t);
+}
+
+void fa_sample_affine_general(const fa_frame *f, const double m[6], const fa_sample_target *t) {
   const int vx0 = imax(t->valid_x0, 0), vy0 = imax(t->valid_y0, 0);
   const int vx1 = imin(t->valid_x1, f->width), vy1 = imin(t->valid_y1, f->height);
   const int clamp = t->clamp_x1 > t->clamp_x0 && t->clamp_y1 > t->clamp_y0;

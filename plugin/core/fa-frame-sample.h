@@ -47,6 +47,24 @@ void fa_sample_affine(const fa_frame *frame, const double m[6], const fa_sample_
 void fa_sample_rect(const fa_frame *frame, float x, float y, float w, float h,
                     const fa_sample_target *t);
 
+/* Largest target side the axis-aligned fast path takes (detector and
+ * classifier inputs are 64..256); larger ones use the general path. */
+#define FA_SAMPLE_ROWS_MAX 1024
+
+/* fa_sample_affine's fast path for warps without rotation (m[1] == m[3] ==
+ * 0): bit-identical results, computed row by row. Returns 0 without
+ * touching the target if the warp or size does not qualify. */
+int fa_sample_axis_aligned(const fa_frame *frame, const double m[6], const fa_sample_target *t);
+
+/* fa_sample_affine without the fast path: the reference the fast path is
+ * tested against. */
+void fa_sample_affine_general(const fa_frame *frame, const double m[6],
+                              const fa_sample_target *t);
+
+/* Reads the pixels (xs[i], y), i < n, as RGB triplets (0..255) into rgb;
+ * every xs[i] and y must be inside the frame. */
+void fa_frame_read_row_rgb(const fa_frame *frame, int y, const int *xs, int n, float *rgb);
+
 /* Reads one pixel as RGB (0..255); (x, y) must be inside the frame. */
 void fa_frame_read_rgb(const fa_frame *frame, int x, int y, float rgb[3]);
 

@@ -8,6 +8,7 @@
 #include "fa-blazeface.h"
 #include "fa-core.h"
 #include "fa-frame-sample.h"
+#include "fa-tiles.h"
 #include "nnrt.h"
 
 /* A BlazeFace network and where its outputs are. The anchors are split over
@@ -39,11 +40,34 @@ struct fa_models {
   fa_attributes_net attributes;
 };
 
+/* Most faces fa_detect_video follows with their own small view; with more,
+ * it looks at every view on every frame instead (see fa-detect-video.c). */
+#define FA_MAX_FOLLOW 16
+
+/* Network runs by fa_detect_video since the analyzer was made (tests check
+ * the schedule with them; never reset). */
+typedef struct fa_video_stats {
+  unsigned long long calls, long_views, follow_views;
+} fa_video_stats;
+
+/* fa_detect_video's memory between frames of one video. All zero (as the
+ * analyzer is allocated) means "no previous frame". */
+typedef struct fa_video_schedule {
+  int width, height;   /* size of the frame the memory belongs to; 0: none */
+  int next_view;       /* round-robin position over the planned views */
+  int n_follow;        /* faces found on the previous detector frame */
+  int too_many;        /* it found more than FA_MAX_FOLLOW */
+  fa_face follow[FA_MAX_FOLLOW];
+  int follow_misses[FA_MAX_FOLLOW]; /* calls in a row its view found nothing */
+  fa_video_stats stats;
+} fa_video_schedule;
+
 struct fa_analyzer {
   fa_models *models;
   nnrt_context *short_ctx, *long_ctx, *attributes_ctx;
   fa_face *candidates; /* raw detections of all passes of one frame */
   int candidates_cap;
+  fa_video_schedule schedule;
 };
 
 /* Fills err (may be NULL) with a formatted message; returns -1. */
@@ -55,6 +79,24 @@ int fa_fail(fa_error *err, const char *fmt, ...) __attribute__((format(printf, 2
 int fa_detect_canvas(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p,
                      float canvas_scale, const float fill[3], fa_face *out, int max_out,
                      fa_error *err);
+
+/* The steps of detection, shared by fa_detect_canvas and fa_detect_video. */
+/* Validates arguments and frame; 0 or -1 with err set. */
+int fa_detect_check(fa_analyzer *a, const fa_frame *frame, fa_face *out, int max_out,
+                    fa_error *err);
+/* The views `net` looks at for these params (whole frame first, then tiles
+ * for FA_DETECTOR_AUTO); returns their count. */
+int fa_detect_plan(const fa_frame *frame, const fa_detect_params *p, float canvas_scale,
+                   const fa_detector_net *net, fa_view *views, int max_views);
+/* Runs the short or the long network on each view and appends what it finds
+ * (frame pixels) to a->candidates[*n_cand...]. */
+int fa_detect_views(fa_analyzer *a, int use_short, const fa_frame *frame, const fa_view *views,
+                    int n_views, const float fill[3], float threshold, int *n_cand,
+                    fa_error *err);
+/* Merges the candidates (weighted NMS) and writes the faces that pass the
+ * params' size and count limits; returns their count or -1. */
+int fa_detect_merge(fa_analyzer *a, int n_cand, const fa_detect_params *p, fa_face *out,
+                    int max_out, fa_error *err);
 
 /* Mean RGB of the frame, from a coarse grid of samples. */
 void fa_frame_mean_rgb(const fa_frame *frame, float rgb[3]);

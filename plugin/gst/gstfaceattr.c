@@ -558,6 +558,8 @@ gst_face_attr_sink_event (GstBaseTransform * trans, GstEvent * event)
       /* a seek or flush: the next frame is not the continuation of the last */
       if (self->tracker)
         fa_tracker_reset (self->tracker);
+      if (self->analyzer)
+        fa_detect_video_reset (self->analyzer);
       self->detect_countdown = 0;
       GST_OBJECT_LOCK (self);
       self->qos_earliest = GST_CLOCK_TIME_NONE;
@@ -566,6 +568,8 @@ gst_face_attr_sink_event (GstBaseTransform * trans, GstEvent * event)
     case GST_EVENT_STREAM_START:
       if (self->tracker)
         fa_tracker_reset (self->tracker);
+      if (self->analyzer)
+        fa_detect_video_reset (self->analyzer);
       self->detect_countdown = 0;
       self->skipped_in_row = 0;
       self->frame_index = 0;
@@ -832,7 +836,8 @@ gst_face_attr_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     }
     self->detect_countdown--;
     if (detect) {
-      n = fa_detect (self->analyzer, &frame, &dp, self->faces, dp.max_faces, &err);
+      /* video: views spread over frames, found faces followed cheaply */
+      n = fa_detect_video (self->analyzer, &frame, &dp, self->faces, dp.max_faces, &err);
       if (n < 0) {
         GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Face detection failed: %s",
                 err.message), (NULL));
