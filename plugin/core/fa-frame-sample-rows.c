@@ -108,18 +108,12 @@ int fa_sample_axis_aligned(const fa_frame *f, const double m[6], const fa_sample
       float w00 = (1.f - ax) * (1.f - ay), w10 = ax * (1.f - ay);
       float w01 = (1.f - ax) * ay, w11 = ax * ay;
       float acc[3];
-      for (int c = 0; c < 3; c++) {
-        float s = 0.f;
-        if (w00 != 0.f)
-          s += w00 * buf[0][3 * u + c];
-        if (w10 != 0.f)
-          s += w10 * buf[1][3 * u + c];
-        if (w01 != 0.f)
-          s += w01 * buf[2][3 * u + c];
-        if (w11 != 0.f)
-          s += w11 * buf[3][3 * u + c];
-        acc[c] = s;
-      }
+      /* The general path skips zero weights; adding w * p = 0 instead
+       * changes nothing (values are finite, sums start at +0), and without
+       * the branches this loop vectorises. */
+      for (int c = 0; c < 3; c++)
+        acc[c] = 0.f + w00 * buf[0][3 * u + c] + w10 * buf[1][3 * u + c] +
+                 w01 * buf[2][3 * u + c] + w11 * buf[3][3 * u + c];
       if (t->layout == FA_LAYOUT_HWC) {
         float *o = t->data + ((size_t)v * t->width + u) * 3;
         for (int c = 0; c < 3; c++)
