@@ -134,9 +134,11 @@ int fa_detect(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p, 
  * that needs tiles, each call looks at only one or a few of fa_detect's
  * views (whole frame, tiles) in turn, so every face of any size is searched
  * for every few frames, and follows every face found on the previous call
- * with the short-range network on a small view around it. The first call,
- * a new frame size, or more than 16 faces runs every view as fa_detect does.
- * Other detectors and small frames: exactly fa_detect. */
+ * with the short-range network on a small view around it (the long-range
+ * one where that misses; a face both miss is reported at its last box for
+ * up to 2 calls). The first call, a new frame size, or more than 16 faces
+ * runs every view as fa_detect does. Other detectors and small frames:
+ * exactly fa_detect. */
 int fa_detect_video(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p,
                     fa_face *out, int max_out, fa_error *err);
 /* Forgets the previous frame (after a seek, flush or new stream): the next
