@@ -142,24 +142,28 @@ int fa_detect_video(fa_analyzer *a, const fa_frame *frame, const fa_detect_param
           s->stats.follow_views++;
         else
           s->stats.long_views++;
-        /* Keep the best detection of the followed face itself, and, from
-         * the short-range view only, other faces above the threshold (the
-         * long-range network on a view this close finds things the scan
-         * does not: left to the scan). */
-        int kept = first;
-        fa_face best = {0};
+        /* Which detections of this view count: those of the followed face
+         * itself (all of them, for NMS to average, but only those above
+         * the threshold if there are any: below it boxes are looser), and,
+         * from the short-range view only, other faces above the threshold
+         * (the long-range network on a view this close finds things the
+         * scan does not: left to the scan). */
+        int strong = 0;
         for (int k = first; k < n_cand; k++) {
           const fa_face *c = &a->candidates[k];
           if (fa_box_iou(c, &s->follow[i]) > FA_SAME_FACE_IOU) {
-            if (!again || c->confidence > best.confidence)
-              best = *c;
             again = 1;
-          } else if (net && c->confidence >= p->threshold) {
-            a->candidates[kept++] = *c;
+            strong |= c->confidence >= p->threshold;
           }
         }
-        if (again)
-          a->candidates[kept++] = best;
+        int kept = first;
+        for (int k = first; k < n_cand; k++) {
+          const fa_face *c = &a->candidates[k];
+          int same = fa_box_iou(c, &s->follow[i]) > FA_SAME_FACE_IOU;
+          int above = c->confidence >= p->threshold;
+          if (same ? (above || !strong) : (net && above))
+            a->candidates[kept++] = *c;
+        }
         n_cand = kept;
         if (again)
           break;
