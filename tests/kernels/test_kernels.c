@@ -168,7 +168,9 @@ static void test_gemm(const nnrt_kernels *t, int rounds) {
 enum { OP_DW, OP_MAX, OP_AVG };
 static const char *op_names[] = {"dwconv", "maxpool", "avgpool"};
 
-static void check_window(const nnrt_kernels *t, int op, int wide) {
+/* Random geometry, or `fixed` (its in/k/stride/pad_top/pad_left/dil;
+ * bottom/right padding equal to top/left) with C channels when C > 0. */
+static void check_window_geom(const nnrt_kernels *t, int op, int wide, const nnrt_window *fixed, int C) {
   const nnrt_kernels *s = &nnrt_kernels_scalar;
   static const int ks[] = {1, 2, 3, 3, 3, 5, 5, 7};
   nnrt_window w;
@@ -181,11 +183,17 @@ static void check_window(const nnrt_kernels *t, int op, int wide) {
   /* wide == 2: rows too wide for the padded-row stack ring (other path) */
   w.in_h = wide == 2 ? rnd_int(1, 4) : rnd_int(1, 24);
   w.in_w = wide == 2 ? rnd_int(2040, 2300) : wide ? rnd_int(40, 160) : rnd_int(1, 40);
+  if (fixed) {
+    w = *fixed;
+    kh = w.k_h, kw = w.k_w;
+    pad_bottom = w.pad_top, pad_right = w.pad_left;
+  }
   int ext_h = (kh - 1) * w.dil_h + 1, ext_w = (kw - 1) * w.dil_w + 1;
   w.out_h = (w.in_h + w.pad_top + pad_bottom - ext_h) / w.stride_h + 1;
   w.out_w = (w.in_w + w.pad_left + pad_right - ext_w) / w.stride_w + 1;
   if (w.in_h + w.pad_top + pad_bottom < ext_h || w.in_w + w.pad_left + pad_right < ext_w) return;
-  int C = rnd_int(1, 5), c0 = rnd_int(0, C - 1), c1 = rnd_int(c0 + 1, C);
+  if (C <= 0) C = rnd_int(1, 5);
+  int c0 = rnd_int(0, C - 1), c1 = rnd_int(c0 + 1, C);
   size_t in_n = (size_t)C * w.in_h * w.in_w, out_n = (size_t)C * w.out_h * w.out_w;
   float *in = xmalloc(sizeof(float) * in_n), *wt = xmalloc(sizeof(float) * C * kh * kw);
   float *bias = xmalloc(sizeof(float) * C);
@@ -233,6 +241,25 @@ static void check_window(const nnrt_kernels *t, int op, int wide) {
     }
   }
   free(in), free(wt), free(bias), free(o_s), free(o_t);
+}
+
+static void check_window(const nnrt_kernels *t, int op, int wide) { check_window_geom(t, op, wide, NULL, 0); }
+
+/* The depthwise planes of the bundled models (AgeGenderNet 56..7, BlazeFace
+ * 128..8, 3x3 pad 1) plus 5x5 and dilated small planes: on AVX-512 the
+ * small stride-1 ones take the flat whole-plane path, the large ones the
+ * padded-row ring. */
+static void check_model_dw_shapes(const nnrt_kernels *t) {
+  static const int sizes[] = {7, 8, 14, 16, 28, 32, 56, 64, 5, 3, 1};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    for (int variant = 0; variant < 4; variant++) {
+      nnrt_window w = {.in_h = sizes[i], .in_w = sizes[i], .k_h = 3, .k_w = 3, .stride_h = 1,
+                       .stride_w = 1, .pad_top = 1, .pad_left = 1, .dil_h = 1, .dil_w = 1};
+      if (variant == 1) w.k_h = w.k_w = 5, w.pad_top = w.pad_left = 2;
+      if (variant == 2) w.dil_h = w.dil_w = 2, w.pad_top = w.pad_left = 2;
+      if (variant == 3) w.in_w = sizes[i] + 3, w.k_w = 1, w.pad_left = 0; /* 3x1, wider than tall */
+      check_window_geom(t, OP_DW, 0, &w, 19);
+    }
 }
 
 /* ---- element-wise -------------------------------------------------------- */
@@ -292,6 +319,7 @@ static void test_table(const nnrt_kernels *t, int rounds) {
   test_gemm(t, rounds);
   for (int i = 0; i < rounds; i++)
     for (int op = OP_DW; op <= OP_AVG; op++) check_window(t, op, i % 15 == 0 ? 2 : i % 3 == 0);
+  check_model_dw_shapes(t);
   static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 67, 1000, 4099};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_elementwise(t, sizes[i]);
 }
