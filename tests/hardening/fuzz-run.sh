@@ -13,6 +13,13 @@ if [ -n "${FACEATTR_HARD_SANITIZED:-}" ] && [ "${FACEATTR_HARD_SANITIZED}" != no
   echo "SKIP: sanitizer build (the fuzz build is ASan+UBSan itself; run from the normal build)"
   exit 77
 fi
+# In CI the clang ASan+UBSan build of the SIMD kernel files alone takes over
+# 15 minutes of a 2-core machine, more than CI's time budget allows; there the
+# run is opt-in (FACEATTR_FUZZ=1) while the corpus replays run in every build.
+if [ "${CI:-}" = true ] && [ "${FACEATTR_FUZZ:-0}" != 1 ]; then
+  echo "SKIP: libFuzzer run is opt-in under CI=true (set FACEATTR_FUZZ=1); corpus replays still run"
+  exit 77
+fi
 command -v clang >/dev/null 2>&1 || { echo "SKIP: clang not found"; exit 77; }
 probe=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n){(void)d;(void)n;return 0;}\n' >"$probe/p.c"
