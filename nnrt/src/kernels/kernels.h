@@ -54,9 +54,8 @@ typedef struct nnrt_kernels {
 
   /* GEMM with a constant left operand packed once at load:
    *   C[M x N] (row stride ldc) = A[M x K] * B[K x N] (row stride ldb) + bias[M]
-   * then `act` element-wise. bias may be NULL. `accumulate` != 0 adds to the
-   * existing C instead (used by Conv groups split along K; bias then NULL).
-   * Convolution uses it with A = weights (Cout x Cin*kh*kw), B = input plane
+   * then `act` element-wise. bias may be NULL. C is overwritten, never
+   * accumulated into. Convolution uses it with A = weights (Cout x Cin*kh*kw), B = input plane
    * rows (1x1) or an im2col buffer, N = output H*W. */
   size_t (*gemm_pack_a_size)(int M, int K);        /* floats */
   void (*gemm_pack_a)(const float *A, int lda, int M, int K, float *packed);
