@@ -168,16 +168,25 @@ void fa_tracker_update(fa_tracker *t, fa_face *faces, int n_faces);
 /* Between detector runs: predicts the boxes of live tracks by their motion.
  * Writes at most max_out faces, returns the count. */
 int fa_tracker_predict(fa_tracker *t, fa_face *out, int max_out);
-/* Whether the track with this id wants a new age/gender estimate now (its
- * estimates are older than `interval` updates, or it has none). */
+/* Whether the track with this id wants a new age/gender estimate now: it
+ * has none, or its last one is fa_tracker_estimate_gap() frames (updates and
+ * predictions) old, or its box has grown by a quarter since then. Unknown
+ * ids want one. With interval <= 1: always. */
 int fa_tracker_wants_attributes(const fa_tracker *t, int track_id, int interval);
+/* Frames a track waits after its n-th estimate (n >= 1) before the next:
+ * 1, 1, 2, 4, 8, ... doubling from the third, at most `interval` (so with
+ * interval 32 a face seen for a while is estimated at frames 0, 1, 2, 4, 8,
+ * 16, 32, 64, 96, ...). 1 for interval <= 1. */
+int fa_tracker_estimate_gap(int n_estimates, int interval);
 /* Adds a fresh estimate (face->has_attributes set, face->track_id from
  * fa_tracker_update on this frame) to its track and replaces the face's
  * attributes with the track's smoothed ones. For callers that classify only
  * after update has assigned ids (the element, to honour reclassify-interval). */
 void fa_tracker_add_attributes(fa_tracker *t, fa_face *face);
 /* Smoothing on (default): a track's attributes are the running mean of its
- * estimates. Off: the latest estimate (for measuring what smoothing gains). */
+ * estimates, each weighted by the frames since the one before it (a mean
+ * over the track's frames). Off: the latest estimate (for measuring what
+ * smoothing gains). */
 void fa_tracker_set_smoothing(fa_tracker *t, int enable);
 
 /* --- output --------------------------------------------------------------- */

@@ -10,9 +10,19 @@
  * reported, so stale boxes never linger on screen.
  *
  * Age and gender: every estimate of a track is accumulated, and the face
- * carries the running mean of age and of P(male) over all estimates so far.
+ * carries the running mean of age and of P(male) over the track's frames so
+ * far (each estimate standing for the frames since the one before it).
  * Per-frame estimates jitter with pose and blur; their mean converges to the
- * network's average answer for that person. */
+ * network's average answer for that person. A person's age does not change
+ * while in view, so a track asks for estimates ever more rarely (see
+ * fa_tracker_wants_attributes): the first few quickly, for a usable mean,
+ * then a new one after twice as many frames each time up to the caller's
+ * interval, and at once when the face has grown markedly since its last
+ * estimate (closer to the camera, or further into the frame: a better
+ * view).
+ *
+ * Memory: the matching arrays belong to the tracker and only ever grow, so
+ * a steady stream of frames allocates nothing. */
 #include "fa-core.h"
 
 #include <stdlib.h>
@@ -20,6 +30,9 @@
 
 #define FA_TRACK_MIN_IOU 0.25f
 #define FA_TRACK_MAX_MISSES 3
+/* A face this many times larger (box side) than at its last estimate gets a
+ * new one at once. */
+#define FA_TRACK_REESTIMATE_GROWTH 1.25f
 
 typedef struct track {
   int id;
@@ -34,15 +47,26 @@ typedef struct track {
   /* attributes */
   int n_estimates;
   int frames_since_estimate;
-  double age_sum, male_sum;
+  double age_sum, male_sum, weight_sum;
   float last_age, last_male;
+  float estimate_side; /* box side (larger of w, h) at the last estimate */
 } track;
+
+typedef struct pair {
+  float score;
+  int track, face;
+} pair;
 
 struct fa_tracker {
   track *tracks;
   int n_tracks, cap;
   int next_id;
   int smoothing;
+  /* fa_tracker_update's scratch, kept between frames */
+  pair *pairs;
+  size_t pairs_cap;
+  unsigned char *track_used;
+  size_t track_used_cap;
 };
 
 fa_tracker *fa_tracker_new(void)
@@ -60,6 +84,8 @@ void fa_tracker_free(fa_tracker *t)
   if (!t)
     return;
   free(t->tracks);
+  free(t->pairs);
+  free(t->track_used);
   free(t);
 }
 
@@ -128,8 +154,8 @@ static void export_attributes(const fa_tracker *t, const track *k, fa_face *f)
 {
   if (k->n_estimates == 0)
     return;
-  float age = t->smoothing ? (float)(k->age_sum / k->n_estimates) : k->last_age;
-  float male = t->smoothing ? (float)(k->male_sum / k->n_estimates) : k->last_male;
+  float age = t->smoothing ? (float)(k->age_sum / k->weight_sum) : k->last_age;
+  float male = t->smoothing ? (float)(k->male_sum / k->weight_sum) : k->last_male;
   f->has_attributes = 1;
   f->age = age;
   f->age_group = fa_age_group_of(age);
@@ -138,12 +164,25 @@ static void export_attributes(const fa_tracker *t, const track *k, fa_face *f)
   f->gender_conf = male >= 0.5f ? male : 1.f - male;
 }
 
+static float side_of(float w, float h)
+{
+  return w > h ? w : h;
+}
+
 static void accumulate(track *k, const fa_face *f)
 {
+  /* Weighted by the frames since the previous estimate: a mean over the
+   * track's frames, not over its estimates, which the back-off spaces ever
+   * wider (three estimates of nearly the same picture in its first frames
+   * would otherwise outweigh everything after; measured on mosaic-dev's
+   * video: smoothed age MAE 3.30 weighted, 3.64 not). */
+  double w = k->n_estimates > 0 && k->frames_since_estimate > 1 ? k->frames_since_estimate : 1;
+  k->weight_sum += w;
+  k->estimate_side = side_of(k->w, k->h);
   k->n_estimates++;
   k->frames_since_estimate = 0;
-  k->age_sum += f->age;
-  k->male_sum += f->male_prob;
+  k->age_sum += w * f->age;
+  k->male_sum += w * f->male_prob;
   k->last_age = f->age;
   k->last_male = f->male_prob;
 }
@@ -156,11 +195,6 @@ void fa_tracker_add_attributes(fa_tracker *t, fa_face *face)
   accumulate(k, face);
   export_attributes(t, k, face);
 }
-
-typedef struct pair {
-  float score;
-  int track, face;
-} pair;
 
 static int pair_cmp(const void *a, const void *b)
 {
@@ -219,10 +253,29 @@ void fa_tracker_update(fa_tracker *t, fa_face *faces, int n_faces)
   advance(t);
 
   int n_old = t->n_tracks;
-  pair *pairs = n_old && n_faces ? malloc((size_t)n_old * (size_t)n_faces * sizeof *pairs) : NULL;
-  char *track_used = n_old ? calloc((size_t)n_old, 1) : NULL;
+  size_t want_pairs = (size_t)n_old * (size_t)n_faces;
+  if (want_pairs > t->pairs_cap) {
+    pair *grown = realloc(t->pairs, want_pairs * sizeof *grown);
+    if (grown) {
+      t->pairs = grown;
+      t->pairs_cap = want_pairs;
+    }
+  }
+  if ((size_t)n_old > t->track_used_cap) {
+    unsigned char *grown = realloc(t->track_used, (size_t)n_old);
+    if (grown) {
+      t->track_used = grown;
+      t->track_used_cap = (size_t)n_old;
+    }
+  }
+  /* Out of memory: no pairs, every face starts a new track. */
+  int can_match = n_old && want_pairs <= t->pairs_cap && (size_t)n_old <= t->track_used_cap;
+  pair *pairs = t->pairs;
+  unsigned char *track_used = can_match ? t->track_used : NULL;
+  if (track_used)
+    memset(track_used, 0, (size_t)n_old);
   int n_pairs = 0;
-  if (pairs && track_used) {
+  if (can_match) {
     for (int i = 0; i < n_old; i++) {
       const track *k = &t->tracks[i];
       for (int j = 0; j < n_faces; j++) {
@@ -254,8 +307,6 @@ void fa_tracker_update(fa_tracker *t, fa_face *faces, int n_faces)
     t->tracks[kept++] = *k;
   }
   t->n_tracks = kept;
-  free(pairs);
-  free(track_used);
 
   /* Unmatched detections start tracks (realloc may move the array, so look
    * tracks up by id afterwards). */
@@ -303,10 +354,26 @@ int fa_tracker_predict(fa_tracker *t, fa_face *out, int max_out)
   return n;
 }
 
+int fa_tracker_estimate_gap(int n_estimates, int interval)
+{
+  if (n_estimates <= 0 || interval <= 1)
+    return 1;
+  /* 1, 1, 2, 4, 8, ... frames after the 1st, 2nd, 3rd, ... estimate */
+  int gap = 1;
+  for (int i = 2; i < n_estimates && gap < interval; i++)
+    gap *= 2;
+  return gap < interval ? gap : interval;
+}
+
 int fa_tracker_wants_attributes(const fa_tracker *t, int track_id, int interval)
 {
   const track *k = t ? find_track(t, track_id) : NULL;
   if (!k)
     return 1;
-  return k->n_estimates == 0 || interval <= 1 || k->frames_since_estimate >= interval;
+  if (k->n_estimates == 0 || interval <= 1)
+    return 1;
+  if (k->frames_since_estimate >= fa_tracker_estimate_gap(k->n_estimates, interval))
+    return 1;
+  /* markedly larger than when last estimated: a better view, look again */
+  return side_of(k->w, k->h) >= FA_TRACK_REESTIMATE_GROWTH * k->estimate_side;
 }

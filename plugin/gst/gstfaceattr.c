@@ -66,7 +66,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_face_attr_debug);
 #define DEFAULT_PROP_MIN_FACE_SIZE 20
 #define DEFAULT_PROP_MAX_FACES 64
 #define DEFAULT_PROP_INFERENCE_INTERVAL 1
-#define DEFAULT_PROP_RECLASSIFY_INTERVAL 5
+#define DEFAULT_PROP_RECLASSIFY_INTERVAL 25
 #define DEFAULT_PROP_OVERLAY FALSE
 #define DEFAULT_PROP_OVERLAY_CONFIDENCE FALSE
 #define DEFAULT_PROP_OVERLAY_ID FALSE
@@ -212,8 +212,10 @@ gst_face_attr_class_init (GstFaceAttrClass * klass)
           "tracker", 1, 10000, DEFAULT_PROP_INFERENCE_INTERVAL, rw_playing));
   g_object_class_install_property (gobject_class, PROP_RECLASSIFY_INTERVAL,
       g_param_spec_uint ("reclassify-interval", "Reclassify interval",
-          "Re-estimate a tracked face's age and gender when its last estimate is at "
-          "least this many frames old (checked on detector frames); 1: every frame",
+          "Longest wait, in frames, before a tracked face's age and gender are "
+          "re-estimated: a face is estimated on frames 0, 1, 2, 4, 8, 16, ... of its "
+          "track, the gaps doubling up to this many frames, and at once when its box "
+          "has grown by a quarter since (checked on detector frames); 1: every frame",
           1, 100000, DEFAULT_PROP_RECLASSIFY_INTERVAL, rw_playing));
   g_object_class_install_property (gobject_class, PROP_OVERLAY,
       g_param_spec_boolean ("overlay", "Overlay",

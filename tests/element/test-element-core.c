@@ -106,6 +106,61 @@ static void test_tracker(void)
   fa_tracker_free(t);
 }
 
+/* Age/gender back-off: which frames a tracked face is estimated on. */
+static int estimate_frames(int interval, int frames, int grow_at, int *when, int max_when)
+{
+  fa_tracker *t = fa_tracker_new();
+  int n = 0;
+  for (int i = 0; i < frames; i++) {
+    fa_face f = face_at(100 + i, 50, grow_at >= 0 && i >= grow_at ? 130.f : 100.f);
+    fa_tracker_update(t, &f, 1);
+    if (fa_tracker_wants_attributes(t, f.track_id, interval)) {
+      with_attributes(&f, 30, 0.2f);
+      fa_tracker_add_attributes(t, &f);
+      if (n < max_when)
+        when[n] = i;
+      n++;
+    }
+  }
+  fa_tracker_free(t);
+  return n;
+}
+
+static void test_reclassify_backoff(void)
+{
+  static const int gaps25[] = {1, 1, 1, 2, 4, 8, 16, 25, 25, 25};
+  for (int k = 1; k < 10; k++)
+    CHECK(fa_tracker_estimate_gap(k, 25) == gaps25[k], "gap after %d estimates: %d", k,
+          fa_tracker_estimate_gap(k, 25));
+  CHECK(fa_tracker_estimate_gap(7, 1) == 1 && fa_tracker_estimate_gap(0, 25) == 1 &&
+            fa_tracker_estimate_gap(1000, 25) == 25 && fa_tracker_estimate_gap(6, 5) == 5,
+        "gap limits");
+
+  int when[64], n;
+  /* interval 1: every frame */
+  n = estimate_frames(1, 40, -1, when, 64);
+  CHECK(n == 40, "interval 1: %d estimates in 40 frames", n);
+  /* 25: frames 0, 1, 2, 4, 8, 16, 32, 57, 82 */
+  static const int want25[] = {0, 1, 2, 4, 8, 16, 32, 57, 82};
+  n = estimate_frames(25, 100, -1, when, 64);
+  CHECK(n == 9, "interval 25: %d estimates in 100 frames", n);
+  for (int i = 0; i < n && i < 9; i++)
+    CHECK(when[i] == want25[i], "interval 25: estimate %d on frame %d, want %d", i, when[i],
+          want25[i]);
+  /* 4: 0, 1, 2, 4, then every 4th */
+  n = estimate_frames(4, 40, -1, when, 64);
+  CHECK(n == 12 && when[3] == 4 && when[4] == 8 && when[11] == 36,
+        "interval 4: %d estimates (4th on %d)", n, when[3]);
+  /* a face grown by 30% on frame 10 is estimated at once: 0, 1, 2, 4, 8,
+   * 10, then 16 frames later */
+  static const int want_grown[] = {0, 1, 2, 4, 8, 10, 26};
+  n = estimate_frames(25, 40, 10, when, 64);
+  CHECK(n == 7, "grown face: %d estimates in 40 frames", n);
+  for (int i = 0; i < n && i < 7; i++)
+    CHECK(when[i] == want_grown[i], "grown face: estimate %d on frame %d, want %d", i,
+          when[i], want_grown[i]);
+}
+
 static void test_json(void)
 {
   fa_face f = face_at(10.4f, 20.6f, 100);
@@ -187,6 +242,7 @@ static void test_draw(void)
 int main(void)
 {
   test_tracker();
+  test_reclassify_backoff();
   test_json();
   test_draw();
   if (failures)
