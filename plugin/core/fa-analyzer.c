@@ -49,6 +49,7 @@ void fa_analyzer_free(fa_analyzer *a) {
   nnrt_context_free(a->long_ctx);
   nnrt_context_free(a->attributes_ctx);
   free(a->candidates);
+  free(a->schedule.grid);
   free(a);
 }
 

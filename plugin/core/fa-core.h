@@ -131,14 +131,17 @@ int fa_detect(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p, 
 
 /* fa_detect for consecutive frames of one video (what the element calls):
  * the same faces at a fraction of the cost. With FA_DETECTOR_AUTO on a frame
- * that needs tiles, each call looks at only one or a few of fa_detect's
- * views (whole frame, tiles) in turn, so every face of any size is searched
- * for every few frames, and follows every face found on the previous call
- * with the short-range network on a small view around it (the long-range
- * one where that misses; a face both miss is reported at its last box for
- * up to 2 calls). The first call, a new frame size, or more than 16 faces
- * runs every view as fa_detect does. Other detectors and small frames:
- * exactly fa_detect. */
+ * that needs tiles, each call looks at one or two of fa_detect's views
+ * (whole frame, tiles) at most: those where the picture changed away from
+ * known faces or a face was lost, oldest first, and each view at least
+ * every 40 calls; and follows every face found on the previous calls with
+ * the short-range network on a small view around it (the long-range one
+ * where that misses; a face both miss is reported at its last box for up to
+ * 2 calls; a slow, steadily found face is looked at on every second or
+ * third call only, and reported where its motion takes it in between). The
+ * first call, a new frame size, or more than 16 faces runs every view as
+ * fa_detect does. Other detectors and small frames: exactly fa_detect. See
+ * fa-detect-video.c. */
 int fa_detect_video(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p,
                     fa_face *out, int max_out, fa_error *err);
 /* Forgets the previous frame (after a seek, flush or new stream): the next

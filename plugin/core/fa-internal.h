@@ -48,7 +48,11 @@ struct fa_models {
  * the schedule with them; never reset). */
 typedef struct fa_video_stats {
   unsigned long long calls, long_views, follow_views;
+  unsigned long long carried; /* follow views skipped (slow faces carried) */
 } fa_video_stats;
+
+/* Side of fa_detect_video's change grid (longer frame side), in cells. */
+#define FA_GRID_CELLS 128
 
 /* fa_detect_video's memory between frames of one video. All zero (as the
  * analyzer is allocated) means "no previous frame". */
@@ -59,6 +63,19 @@ typedef struct fa_video_schedule {
   int too_many;        /* it found more than FA_MAX_FOLLOW */
   fa_face follow[FA_MAX_FOLLOW];
   int follow_misses[FA_MAX_FOLLOW]; /* calls in a row its view found nothing */
+  int follow_found[FA_MAX_FOLLOW];  /* calls in a row it was found (0: new) */
+  float follow_dx[FA_MAX_FOLLOW], follow_dy[FA_MAX_FOLLOW]; /* motion per call */
+  unsigned char follow_carried[FA_MAX_FOLLOW]; /* calls in a row it was not looked at */
+  /* Change detection: mean luma of a coarse grid of cells, this call's and,
+   * per planned view, as it was when that view was last looked at (cells
+   * around followed faces kept current). */
+  int grid_w, grid_h, grid_views;
+  unsigned char *grid;  /* grid_w * grid_h */
+  unsigned char *refs;  /* grid_views grids */
+  size_t grid_cap;      /* bytes allocated at grid (refs follow it) */
+  int view_age[FA_MAX_VIEWS]; /* calls since the view was looked at */
+  unsigned char view_due[FA_MAX_VIEWS]; /* a face was lost there: look soon */
+  unsigned char view_idle[FA_MAX_VIEWS]; /* its last looks for a change found nothing */
   fa_video_stats stats;
 } fa_video_schedule;
 

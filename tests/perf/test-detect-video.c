@@ -5,9 +5,18 @@
  * right and 1 px down per frame. Every call must report the photo's three
  * clear frontal faces where they are (as tests/core/check-photos.py expects
  * of fa_detect; the photo's partly hidden faces come and go with either),
- * while running only ceil(views / 10) long-range views plus one short-range
- * follow view per remembered face (and a long-range one where that misses); the first call and the first after a
- * reset must run every view.
+ * while running at most ceil(views / 10) long-range scan views plus, per
+ * remembered face, one short-range follow view or none (a slow face
+ * carried) and a long-range one where the short-range one misses; the
+ * first call and the first after a reset must run every view.
+ *
+ * Then the picture stands still for 60 calls: the faces are still reported
+ * on every call, but the scan looks only at views that changed (none, once
+ * the motion has been looked at) and each view once per 40 calls: far fewer
+ * long-range views than the one or two per call of a moving picture. Last,
+ * a copy of one face appears elsewhere on the still picture: it changes the
+ * views there, which are looked at next, and it must be reported within 5
+ * calls.
  *
  * usage: test-detect-video SOURCE_ROOT (finds the demo photos as
  * tests/core/check-photos.py does; exit 77 without them). */
@@ -105,10 +114,13 @@ int main(int argc, char **argv) {
 
   fa_face want[64], got[64];
   int frames = 24, bad_video = 0, bad_full = 0;
+  unsigned long long carried_moving = 0;
+  int ox = 0, oy = 0;
   for (int i = 0; i < frames; i++) {
     if (i == frames / 2)
       fa_detect_video_reset(a);
-    int ox = 300 + 3 * i, oy = 150 + i;
+    ox = 300 + 3 * i;
+    oy = 150 + i;
     compose(&img.frame, ox, oy, canvas);
     int n_want = fa_detect(a, &frame, &p, want, 64, &err);
     int remembered = a->schedule.n_follow;
@@ -123,16 +135,60 @@ int main(int argc, char **argv) {
     }
     int long_runs = (int)(after.long_views - before.long_views);
     int follows = (int)(after.follow_views - before.follow_views);
+    int carried = (int)(after.carried - before.carried);
+    carried_moving += (unsigned long long)carried;
     if (i == 0 || i == frames / 2)
       CHECK(long_runs == n_views && follows == 0, "frame %d (fresh): %d long, %d follow views",
             i, long_runs, follows);
     else
       /* plus one long-range follow view per face the short-range one missed */
-      CHECK(long_runs >= per_call && long_runs <= per_call + remembered &&
-                follows == remembered && follows >= 3,
-            "frame %d: %d long views (want %d + at most %d), %d follow views for %d remembered "
-            "faces", i, long_runs, per_call, remembered, follows, remembered);
+      CHECK(long_runs <= per_call + follows && follows + carried == remembered &&
+                remembered >= 3,
+            "frame %d: %d long views (want at most %d + %d), %d follow views and %d carried "
+            "for %d remembered faces", i, long_runs, per_call, follows, follows, carried,
+            remembered);
   }
+  CHECK(carried_moving > 0, "no slow face was carried");
+
+  /* Still: after the motion has been looked at, only idle looks. */
+  unsigned long long still_long = 0;
+  int bad_still = 0, still_calls = 60;
+  for (int i = 0; i < still_calls; i++) {
+    fa_video_stats before = a->schedule.stats;
+    int n_got = fa_detect_video(a, &frame, &p, got, 64, &err);
+    CHECK(n_got >= 0, "still call %d: %s", i, err.message);
+    if (i >= 10)
+      still_long += a->schedule.stats.long_views - before.long_views;
+    bad_still += !has_clear_faces(got, n_got, ox, oy);
+  }
+  printf("still picture: %llu long-range views in %d calls (%d views)\n", still_long,
+         still_calls - 10, n_views);
+  CHECK(bad_still == 0, "still picture: a clear face missed on %d calls", bad_still);
+  /* each view once per 40 calls, plus fallbacks: far below 2 per call */
+  CHECK(still_long <= (unsigned long long)(2 * n_views), "still picture: %llu long views in %d "
+        "calls", still_long, still_calls - 10);
+
+  /* A face appears: a copy of the first clear face, away from the photo. */
+  int side = (int)(0.5f * clear_faces[0][2] * 1.6f);
+  int sx = ox + (int)(0.5f * clear_faces[0][0]) - side / 2;
+  int sy = oy + (int)(0.5f * clear_faces[0][1]) - side / 2;
+  int dx = 1600, dy = 800;
+  for (int y = 0; y < side; y++)
+    memcpy(canvas + ((size_t)(dy + y) * CW + dx) * 3, canvas + ((size_t)(sy + y) * CW + sx) * 3,
+           (size_t)side * 3);
+  float nx = dx + 0.5f * side, ny = dy + 0.5f * side, nsize = 0.5f * clear_faces[0][2];
+  int found_after = -1;
+  for (int i = 0; i < 5 && found_after < 0; i++) {
+    int n_got = fa_detect_video(a, &frame, &p, got, 64, &err);
+    CHECK(n_got >= 0, "appearing face, call %d: %s", i, err.message);
+    for (int j = 0; j < n_got; j++)
+      if (fabsf(got[j].x + 0.5f * got[j].w - nx) < 0.25f * nsize &&
+          fabsf(got[j].y + 0.5f * got[j].h - ny) < 0.25f * nsize)
+        found_after = i;
+  }
+  printf("appearing face reported on call %d after it appeared\n", found_after);
+  CHECK(found_after >= 0, "a face appearing on a still picture was not found in 5 calls");
+
   CHECK(bad_full == 0, "fa_detect misses a clear face on %d of %d frames", bad_full, frames);
   CHECK(bad_video == 0, "fa_detect_video misses a clear face on %d of %d frames", bad_video,
         frames);
