@@ -86,7 +86,6 @@ int fa_sample_axis_aligned(const fa_frame *f, const double m[6], const fa_sample
   /* Four neighbour rows of RGB triplets: (x0, y0), (x0+1, y0), (x0, y0+1),
    * (x0+1, y0+1). */
   float buf[4][3 * FA_SAMPLE_ROWS_MAX];
-  const size_t plane = (size_t)t->width * t->height;
   int have_y = INT_MIN, have_ok = -1; /* row cached in buf[2..3] from the last output row */
   for (int v = 0; v < t->height; v++) {
     const axis_tap *r = &rows[v];
@@ -114,15 +113,7 @@ int fa_sample_axis_aligned(const fa_frame *f, const double m[6], const fa_sample
       for (int c = 0; c < 3; c++)
         acc[c] = 0.f + w00 * buf[0][3 * u + c] + w10 * buf[1][3 * u + c] +
                  w01 * buf[2][3 * u + c] + w11 * buf[3][3 * u + c];
-      if (t->layout == FA_LAYOUT_HWC) {
-        float *o = t->data + ((size_t)v * t->width + u) * 3;
-        for (int c = 0; c < 3; c++)
-          o[c] = acc[c] * t->scale[c] + t->offset[c];
-      } else {
-        size_t i = (size_t)v * t->width + u;
-        for (int c = 0; c < 3; c++)
-          t->data[c * plane + i] = acc[c] * t->scale[c] + t->offset[c];
-      }
+      fa_sample_store(t, u, v, acc);
     }
   }
   return 1;

@@ -170,7 +170,6 @@ void fa_sample_affine_general(const fa_frame *f, const double m[6], const fa_sam
   const int vx0 = imax(t->valid_x0, 0), vy0 = imax(t->valid_y0, 0);
   const int vx1 = imin(t->valid_x1, f->width), vy1 = imin(t->valid_y1, f->height);
   const int clamp = t->clamp_x1 > t->clamp_x0 && t->clamp_y1 > t->clamp_y0;
-  const size_t plane = (size_t)t->width * t->height;
 
   for (int v = 0; v < t->height; v++) {
     for (int u = 0; u < t->width; u++) {
@@ -201,15 +200,7 @@ void fa_sample_affine_general(const fa_frame *f, const double m[6], const fa_sam
         acc[1] += w * rgb[1];
         acc[2] += w * rgb[2];
       }
-      if (t->layout == FA_LAYOUT_HWC) {
-        float *o = t->data + ((size_t)v * t->width + u) * 3;
-        for (int c = 0; c < 3; c++)
-          o[c] = acc[c] * t->scale[c] + t->offset[c];
-      } else {
-        size_t i = (size_t)v * t->width + u;
-        for (int c = 0; c < 3; c++)
-          t->data[c * plane + i] = acc[c] * t->scale[c] + t->offset[c];
-      }
+      fa_sample_store(t, u, v, acc);
     }
   }
 }

@@ -32,6 +32,20 @@ typedef struct fa_sample_target {
   int mirror; /* flip the output horizontally */
 } fa_sample_target;
 
+/* Writes one output sample (RGB, 0..255 scale) at (u, v) of the target,
+ * scaled, offset and laid out as the target says. */
+static inline void fa_sample_store(const fa_sample_target *t, int u, int v, const float acc[3]) {
+  if (t->layout == FA_LAYOUT_HWC) {
+    float *o = t->data + ((size_t)v * t->width + u) * 3;
+    for (int c = 0; c < 3; c++)
+      o[c] = acc[c] * t->scale[c] + t->offset[c];
+  } else {
+    size_t i = (size_t)v * t->width + u, plane = (size_t)t->width * t->height;
+    for (int c = 0; c < 3; c++)
+      t->data[c * plane + i] = acc[c] * t->scale[c] + t->offset[c];
+  }
+}
+
 /* Fills the target defaults: HWC, scale 1, offset 0, fill 0, valid = all of
  * the frame (clipped at sampling time), no clamp, no mirror. */
 void fa_sample_target_init(fa_sample_target *t, float *data, int width, int height);
