@@ -15,6 +15,7 @@ void fa_classify_params_init(fa_classify_params *p) {
    * 0.2 years. */
   p->align = 1;
   p->mirror = 1;
+  p->flip = 0;
 }
 
 /* Runs the network on one crop; writes age (years) and P(male). */
@@ -89,7 +90,8 @@ int fa_classify(fa_analyzer *a, const fa_frame *frame, const fa_classify_params 
   int runs = 0;
   for (int i = 0; i < n_scales; i++) {
     g.scale = scales[i];
-    for (int flip = 0; flip <= (p->mirror ? 1 : 0); flip++) {
+    int flip0 = p->mirror ? 0 : p->flip != 0, flip1 = p->mirror ? 1 : flip0;
+    for (int flip = flip0; flip <= flip1; flip++) {
       float a1, m1;
       if (run_once(a, frame, face, &g, p->align, flip, &a1, &m1, err))
         return -1;

@@ -116,6 +116,9 @@ void fa_detect_params_init(fa_detect_params *p);
 typedef struct fa_classify_params {
   int align;  /* rotate and scale the crop upright from the eye keypoints */
   int mirror; /* average with the mirrored crop */
+  int flip;   /* without mirror: look at the mirrored crop instead of the plain one
+               * (alternated between a track's estimates, whose mean then
+               * averages both at the cost of one) */
 } fa_classify_params;
 void fa_classify_params_init(fa_classify_params *p);
 
@@ -134,7 +137,7 @@ int fa_detect(fa_analyzer *a, const fa_frame *frame, const fa_detect_params *p, 
  * that needs tiles, each call looks at one or two of fa_detect's views
  * (whole frame, tiles) at most: those where the picture changed away from
  * known faces or a face was lost, oldest first, and each view at least
- * every 40 calls; and follows every face found on the previous calls with
+ * every 80 calls; and follows every face found on the previous calls with
  * the short-range network on a small view around it (the long-range one
  * where that misses; a face both miss is reported at its last box for up to
  * 2 calls; a slow, steadily found face is looked at on every second or
@@ -181,6 +184,8 @@ int fa_tracker_wants_attributes(const fa_tracker *t, int track_id, int interval)
  * interval 32 a face seen for a while is estimated at frames 0, 1, 2, 4, 8,
  * 16, 32, 64, 96, ...). 1 for interval <= 1. */
 int fa_tracker_estimate_gap(int n_estimates, int interval);
+/* How many age/gender estimates the track with this id has (0 if unknown). */
+int fa_tracker_estimates(const fa_tracker *t, int track_id);
 /* Adds a fresh estimate (face->has_attributes set, face->track_id from
  * fa_tracker_update on this frame) to its track and replaces the face's
  * attributes with the track's smoothed ones. For callers that classify only

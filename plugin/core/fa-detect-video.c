@@ -13,9 +13,10 @@
  * on that view for the few faces only it sees (turned or partly hidden).
  *
  * Most calls need less than that (measured on mosaic-dev's video at
- * inference-interval 1: 0.28 long-range and 1.35 short-range runs per call
- * instead of about 1 and 4; recall 0.986 instead of 0.980, faces entering
- * found 4-7 frames after they are half in the picture instead of 8-13):
+ * inference-interval 1: 0.23 long-range and 1.35 short-range runs per call
+ * instead of about 1 and 4; recall 0.982 instead of 0.980, the 3 faces
+ * entering found 7, 7 and 14 frames after they are half in the picture
+ * instead of 8, 8 and 13):
  * - Scan: a view is looked at when something changed in it since it was
  *   last looked at, away from the faces already followed (a coarse grid of
  *   mean luma compared with the view's copy of it from then, the mean
@@ -40,9 +41,11 @@
  * the picture keeps changing (at least one view per call). 720p has 7 views
  * (one per call), 1080p 19 (two). */
 #define FA_SCAN_CALLS 10
-/* ... and once per this many calls when nothing changes (1.6 s at 25 fps;
- * 720p: a view every 6th call). */
-#define FA_IDLE_SCAN_CALLS 40
+/* ... and once per this many calls when nothing changes (3.2 s at 25 fps;
+ * 720p: a view every 11th call). Looking again at pixels that did not
+ * change finds what it found before: this only catches what changed too
+ * little for the grid. */
+#define FA_IDLE_SCAN_CALLS 80
 /* A grid cell changed when its mean luma moved by more than this (after the
  * view's mean change is taken out); a view changed with this many such
  * cells. Cells average 4 pixels: the sensor noise of mosaic-dev (sigma 1-3)
@@ -71,10 +74,11 @@
  * is not looked at on up to FA_CARRY_MAX calls in a row when its motion
  * over them (by its last displacement per call) stays within
  * FA_CARRY_TRAVEL of its size; it is reported where that motion takes it.
- * Measured on mosaic-dev's video (faces drifting at 8-110 px/s): at
- * inference-interval 1 two calls of three are carried, recall 0.986 (every
- * call looked at: 0.984); at 5 about half, 0.969. Carrying 2 calls whatever
- * the motion dropped recall at interval 5 to 0.943. */
+ * Measured on mosaic-dev's video (faces drifting at 8-110 px/s; with idle
+ * looks every 40 calls): at inference-interval 1 two calls of three are
+ * carried, recall 0.986 (every call looked at: 0.984); at 5 about half,
+ * 0.969. Carrying 2 calls whatever the motion dropped recall at interval 5
+ * to 0.943. */
 #define FA_CARRY_AFTER 2
 #define FA_CARRY_MAX 2
 #define FA_CARRY_TRAVEL 0.1f

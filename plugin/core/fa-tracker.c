@@ -365,6 +365,12 @@ int fa_tracker_estimate_gap(int n_estimates, int interval)
   return gap < interval ? gap : interval;
 }
 
+int fa_tracker_estimates(const fa_tracker *t, int track_id)
+{
+  const track *k = t ? find_track(t, track_id) : NULL;
+  return k ? k->n_estimates : 0;
+}
+
 int fa_tracker_wants_attributes(const fa_tracker *t, int track_id, int interval)
 {
   const track *k = t ? find_track(t, track_id) : NULL;

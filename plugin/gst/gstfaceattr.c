@@ -862,6 +862,13 @@ gst_face_attr_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
       if (f->track_id && !fa_tracker_wants_attributes (self->tracker, f->track_id,
               (int) reclassify))
         continue;
+      /* Smoothed, a track's mean averages the plain and the mirrored crop
+       * when its estimates look at them in turn: the same mean at half the
+       * cost of averaging both every time. */
+      if (smoothing && f->track_id) {
+        cp.mirror = 0;
+        cp.flip = fa_tracker_estimates (self->tracker, f->track_id) % 2;
+      }
       if (fa_classify (self->analyzer, &frame, &cp, f, &err) < 0) {
         GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Age/gender estimation failed: %s",
                 err.message), (NULL));

@@ -12,11 +12,15 @@
  *
  * Then the picture stands still for 60 calls: the faces are still reported
  * on every call, but the scan looks only at views that changed (none, once
- * the motion has been looked at) and each view once per 40 calls: far fewer
+ * the motion has been looked at) and each view once per 80 calls: far fewer
  * long-range views than the one or two per call of a moving picture. Last,
  * a copy of one face appears elsewhere on the still picture: it changes the
  * views there, which are looked at next, and it must be reported within 5
  * calls.
+ *
+ * Also the element's cheaper age/gender on tracks: the mean of one estimate
+ * on the plain crop and one on the mirrored crop (mirror off, flip off/on)
+ * is the mirror-averaged estimate.
  *
  * usage: test-detect-video SOURCE_ROOT (finds the demo photos as
  * tests/core/check-photos.py does; exit 77 without them). */
@@ -164,7 +168,7 @@ int main(int argc, char **argv) {
   printf("still picture: %llu long-range views in %d calls (%d views)\n", still_long,
          still_calls - 10, n_views);
   CHECK(bad_still == 0, "still picture: a clear face missed on %d calls", bad_still);
-  /* each view once per 40 calls, plus fallbacks: far below 2 per call */
+  /* each view once per 80 calls, plus fallbacks: far below 2 per call */
   CHECK(still_long <= (unsigned long long)(2 * n_views), "still picture: %llu long views in %d "
         "calls", still_long, still_calls - 10);
 
@@ -188,6 +192,27 @@ int main(int argc, char **argv) {
   }
   printf("appearing face reported on call %d after it appeared\n", found_after);
   CHECK(found_after >= 0, "a face appearing on a still picture was not found in 5 calls");
+
+  /* plain + flipped = mirror averaging, on the appearing face */
+  if (found_after >= 0) {
+    fa_face face = got[0];
+    for (int j = 0; j < a->schedule.n_follow; j++)
+      if (fabsf(a->schedule.follow[j].x + 0.5f * a->schedule.follow[j].w - nx) < 0.25f * nsize)
+        face = a->schedule.follow[j];
+    fa_classify_params cp;
+    fa_classify_params_init(&cp);
+    fa_face both = face, plain = face, flipped = face;
+    CHECK(fa_classify(a, &frame, &cp, &both, &err) == 0, "%s", err.message);
+    cp.mirror = 0;
+    CHECK(fa_classify(a, &frame, &cp, &plain, &err) == 0, "%s", err.message);
+    cp.flip = 1;
+    CHECK(fa_classify(a, &frame, &cp, &flipped, &err) == 0, "%s", err.message);
+    CHECK_NEAR(0.5f * (plain.age + flipped.age), both.age, 1e-3, "age: plain/flipped mean");
+    CHECK_NEAR(0.5f * (plain.male_prob + flipped.male_prob), both.male_prob, 1e-5,
+               "P(male): plain/flipped mean");
+    CHECK(fabsf(plain.age - flipped.age) > 1e-4f, "the flipped crop is another look (%.3f)",
+          plain.age);
+  }
 
   CHECK(bad_full == 0, "fa_detect misses a clear face on %d of %d frames", bad_full, frames);
   CHECK(bad_video == 0, "fa_detect_video misses a clear face on %d of %d frames", bad_video,
