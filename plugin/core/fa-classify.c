@@ -53,9 +53,8 @@ static int refine_keypoints(fa_analyzer *a, const fa_frame *f, const fa_face *fa
     return 0;
   double side = hypot(m[0], m[3]);
   double cx = 0.5 * (m[0] + m[1]) + m[2], cy = 0.5 * (m[3] + m[4]) + m[5];
-  /* A face whose view would hold the whole frame was already detected in
-   * that regime (a tight crop on fa_analyze_image's canvas, which is twice
-   * the image): nothing to refine. */
+  /* A face whose view would hold the whole frame was already seen at
+   * least that large: nothing to refine. */
   int longer = f->width > f->height ? f->width : f->height;
   if (!(side >= 1.0 && FA_REFINE_VIEW * side < (double)longer))
     return 0;
@@ -121,6 +120,11 @@ static int run_once(fa_analyzer *a, const fa_frame *f, const fa_face *face,
 
 int fa_classify(fa_analyzer *a, const fa_frame *frame, const fa_classify_params *p,
                 fa_face *face, fa_error *err) {
+  return fa_classify_refined(a, frame, p, 1, face, err);
+}
+
+int fa_classify_refined(fa_analyzer *a, const fa_frame *frame, const fa_classify_params *p,
+                        int refine, fa_face *face, fa_error *err) {
   if (!a || !frame || !face)
     return fa_fail(err, "fa_classify: missing analyzer, frame or face");
   if (!fa_frame_is_valid(frame))
@@ -160,7 +164,7 @@ int fa_classify(fa_analyzer *a, const fa_frame *frame, const fa_classify_params 
    * it was detected with. FACEATTR_REFINE=0 (developer knob) measures
    * without. */
   fa_face look = *face;
-  if (p->align && !((env = getenv("FACEATTR_REFINE")) != NULL && atoi(env) == 0) &&
+  if (p->align && refine && !((env = getenv("FACEATTR_REFINE")) != NULL && atoi(env) == 0) &&
       refine_keypoints(a, frame, face, look.keypoints, err))
     return -1;
   float age = 0.f, male = 0.f;
