@@ -17,6 +17,7 @@ void fa_classify_params_init(fa_classify_params *p) {
   p->align = 1;
   p->mirror = 1;
   p->flip = 0;
+  p->refine = 1;
 }
 
 /* How large a view around the face the keypoints are looked at again in,
@@ -120,11 +121,6 @@ static int run_once(fa_analyzer *a, const fa_frame *f, const fa_face *face,
 
 int fa_classify(fa_analyzer *a, const fa_frame *frame, const fa_classify_params *p,
                 fa_face *face, fa_error *err) {
-  return fa_classify_refined(a, frame, p, 1, face, err);
-}
-
-int fa_classify_refined(fa_analyzer *a, const fa_frame *frame, const fa_classify_params *p,
-                        int refine, fa_face *face, fa_error *err) {
   if (!a || !frame || !face)
     return fa_fail(err, "fa_classify: missing analyzer, frame or face");
   if (!fa_frame_is_valid(frame))
@@ -164,7 +160,7 @@ int fa_classify_refined(fa_analyzer *a, const fa_frame *frame, const fa_classify
    * it was detected with. FACEATTR_REFINE=0 (developer knob) measures
    * without. */
   fa_face look = *face;
-  if (p->align && refine && !((env = getenv("FACEATTR_REFINE")) != NULL && atoi(env) == 0) &&
+  if (p->align && p->refine && !((env = getenv("FACEATTR_REFINE")) != NULL && atoi(env) == 0) &&
       refine_keypoints(a, frame, face, look.keypoints, err))
     return -1;
   float age = 0.f, male = 0.f;

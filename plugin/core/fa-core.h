@@ -119,6 +119,11 @@ typedef struct fa_classify_params {
   int flip;   /* without mirror: look at the mirrored crop instead of the plain one
                * (alternated between a track's estimates, whose mean then
                * averages both at the cost of one) */
+  int refine; /* with align: look at the face again with the long-range
+               * detector on a view twice the chip before the crop (one more
+               * 256x256 run per face): in frames, the first detection's
+               * keypoints imply a chip 0.88-0.96 of the true one for faces
+               * under 250 px (docs/age-gender-accuracy.md, the mosaic gap) */
 } fa_classify_params;
 void fa_classify_params_init(fa_classify_params *p);
 

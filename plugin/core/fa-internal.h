@@ -115,10 +115,6 @@ int fa_detect_views(fa_analyzer *a, int use_short, const fa_frame *frame, const 
 int fa_detect_merge(fa_analyzer *a, int n_cand, const fa_detect_params *p, fa_face *out,
                     int max_out, fa_error *err);
 
-/* fa_classify, with the keypoints looked at again before the crop (refine
- * != 0, what fa_classify does) or used as they are (fa_analyze_image). */
-int fa_classify_refined(fa_analyzer *a, const fa_frame *frame, const fa_classify_params *p,
-                        int refine, fa_face *face, fa_error *err);
 
 /* Mean RGB of the frame, from a coarse grid of samples. */
 void fa_frame_mean_rgb(const fa_frame *frame, float rgb[3]);
