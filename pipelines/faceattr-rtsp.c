@@ -28,6 +28,15 @@ typedef struct {
   gchar **cameras;
 } Options;
 
+static void
+options_clear (Options * o)
+{
+  g_strfreev (o->cameras);
+  g_free (o->output);
+  g_free (o->element);
+  g_free (o->protocols);
+}
+
 static gboolean
 on_stop (gpointer loop)
 {
@@ -87,8 +96,7 @@ main (int argc, char **argv)
   GOptionContext *ctx = g_option_context_new ("URL|ID=URL... - faces, age and gender from RTSP cameras");
   GError *err = NULL;
   RtspCameraConfig config;
-  GPtrArray *cameras = g_ptr_array_new ();
-  GPtrArray *files = g_ptr_array_new ();
+  GPtrArray *cameras, *files;
   GMutex out_lock;
   GMainLoop *loop;
   int status = 0;
@@ -98,15 +106,20 @@ main (int argc, char **argv)
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
     fprintf (stderr, "faceattr-rtsp: %s\n", err->message);
+    g_error_free (err);
+    g_option_context_free (ctx);
+    options_clear (&o);
     return 2;
   }
   g_option_context_free (ctx);
   if (o.cameras == NULL || o.cameras[0] == NULL) {
     fprintf (stderr, "faceattr-rtsp: give at least one camera URL (see --help)\n");
+    options_clear (&o);
     return 2;
   }
   if (o.watchdog_s < 1 || o.backoff_max_s < 1 || o.latency_ms < 0) {
     fprintf (stderr, "faceattr-rtsp: --watchdog and --max-backoff must be >= 1, --latency >= 0\n");
+    options_clear (&o);
     return 2;
   }
   config.element = o.element ? o.element : "faceattr";
@@ -116,6 +129,9 @@ main (int argc, char **argv)
   config.backoff_initial_ms = 1000;
   config.backoff_max_ms = MAX ((guint) o.backoff_max_s * 1000, config.backoff_initial_ms);
 
+  /* made after the argument checks: their early returns leaked them */
+  cameras = g_ptr_array_new ();
+  files = g_ptr_array_new ();
   g_mutex_init (&out_lock);
   loop = g_main_loop_new (NULL, FALSE);
   for (i = 0; o.cameras[i] != NULL && status == 0; i++) {
@@ -164,10 +180,7 @@ main (int argc, char **argv)
   g_ptr_array_free (files, TRUE);
   g_main_loop_unref (loop);
   g_mutex_clear (&out_lock);
-  g_strfreev (o.cameras);
-  g_free (o.output);
-  g_free (o.element);
-  g_free (o.protocols);
+  options_clear (&o);
   if (status == 0)
     fprintf (stderr, "faceattr-rtsp: stopped\n");
   return status;
