@@ -64,16 +64,18 @@ int fa_frame_is_valid(const fa_frame *f) {
     return 0;
   if (!f->planes[0] || f->strides[0] <= 0)
     return 0;
+  /* 64-bit: a claimed width near INT_MAX must be refused, not overflow */
+  int64_t w = f->width, half = (w + 1) / 2;
   switch (f->format) {
   case FA_FMT_I420:
-    return f->planes[1] && f->planes[2] && f->strides[0] >= f->width &&
-           f->strides[1] >= (f->width + 1) / 2 && f->strides[2] >= (f->width + 1) / 2;
+    return f->planes[1] && f->planes[2] && f->strides[0] >= w && f->strides[1] >= half &&
+           f->strides[2] >= half;
   case FA_FMT_NV12:
-    return f->planes[1] && f->strides[0] >= f->width && f->strides[1] >= (f->width + 1) / 2 * 2;
+    return f->planes[1] && f->strides[0] >= w && f->strides[1] >= half * 2;
   case FA_FMT_GRAY8:
-    return f->strides[0] >= f->width;
+    return f->strides[0] >= w;
   default:
-    return f->strides[0] >= f->width * packed_layouts[f->format].bytes;
+    return f->strides[0] >= w * packed_layouts[f->format].bytes;
   }
 }
 
