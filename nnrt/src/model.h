@@ -23,6 +23,12 @@ struct nnrt_context {
   const void **in_ptrs;      /* per run node, its inputs' data */
   void **out_ptrs;           /* per run node, its outputs' data */
   nnrt_exec *execs;          /* one per run node */
+  /* NNRT_PROFILE=1 in the environment at context creation: nanoseconds per
+   * run node summed over runs and their minimum, printed to stderr when the context is freed
+   * (a tuning aid; NULL otherwise, so a normal run pays one branch). */
+  uint64_t *profile_ns;
+  uint64_t *profile_min_ns;  /* fastest single run per node: robust on a busy machine */
+  uint64_t profile_runs;
 };
 
 #endif /* NNRT_MODEL_H */

@@ -1,7 +1,9 @@
 /* Public context API: one arena per context, node pointers resolved once at
  * creation, so that a run only calls the ops. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model.h"
 
@@ -50,6 +52,16 @@ nnrt_status nnrt_context_create(const nnrt_model *m, int threads, nnrt_context *
     if (v->kind == NNRT_VALUE_CONSTANT && v->data && nnrt_value_nbytes(v, &bytes) == 0)
       memcpy(c->arena + v->arena_offset, v->data, bytes);
   }
+  const char *prof = getenv("NNRT_PROFILE");
+  if (prof && *prof && strcmp(prof, "0") != 0) {
+    c->profile_ns = calloc((size_t)m->n_run + 1, sizeof *c->profile_ns);
+    c->profile_min_ns = calloc((size_t)m->n_run + 1, sizeof *c->profile_min_ns);
+    if (!c->profile_ns || !c->profile_min_ns) {
+      free(c->profile_ns);
+      free(c->profile_min_ns);
+      c->profile_ns = c->profile_min_ns = NULL;
+    }
+  }
   if (threads > 1) {
     c->pool = nnrt_pool_create(threads);
     if (!c->pool) {
@@ -66,8 +78,51 @@ nomem:
                    m->plan.total_bytes);
 }
 
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One line per run node in run order: mean and minimum microseconds, the
+ * minimum's share of the sum of minima, MACs and GFLOP/s (at the minimum),
+ * op type, node name and output shape. */
+static void print_profile(const nnrt_context *c) {
+  const nnrt_model *m = c->model;
+  const nnrt_graph *g = m->g;
+  uint64_t total = 0, total_min = 0;
+  for (int r = 0; r < m->n_run; r++) total += c->profile_ns[r], total_min += c->profile_min_ns[r];
+  if (!c->profile_runs || !total_min) return;
+  double runs = (double)c->profile_runs;
+  fprintf(stderr, "nnrt profile: %llu runs, mean %.1f us, sum of per-node minima %.1f us\n",
+          (unsigned long long)c->profile_runs, (double)total / runs / 1e3, (double)total_min / 1e3);
+  fprintf(stderr, "%4s %9s %9s %6s %10s %7s  %-18s %-28s %s\n", "#", "mean us", "min us", "%", "MACs", "GFLOP/s", "op",
+          "node", "out shape");
+  for (int r = 0; r < m->n_run; r++) {
+    const nnrt_node *n = &g->nodes[m->run_order[r]];
+    double mean_us = (double)c->profile_ns[r] / runs / 1e3, us = (double)c->profile_min_ns[r] / 1e3;
+    int64_t macs = n->op->macs ? n->op->macs(g, n) : 0;
+    char shape[64] = "";
+    if (n->n_outputs > 0 && n->outputs[0] >= 0) {
+      const nnrt_value *v = &g->values[n->outputs[0]];
+      size_t len = 0;
+      for (int d = 0; d < v->rank && len + 24 < sizeof shape; d++)
+        len += (size_t)snprintf(shape + len, sizeof shape - len, d ? "x%lld" : "%lld", (long long)v->dims[d]);
+    }
+    fprintf(stderr, "%4d %9.2f %9.2f %6.2f %10lld %7.1f  %-18s %-28.28s %s%s\n", r, mean_us, us,
+            100.0 * (double)c->profile_min_ns[r] / (double)total_min,
+            (long long)macs, us > 0 ? 2.0 * (double)macs / (us * 1e3) : 0.0, n->op_type,
+            n->name ? n->name : "", shape, n->act.kind != NNRT_ACT_NONE ? " +act" : "");
+  }
+}
+
 void nnrt_context_free(nnrt_context *c) {
   if (!c) return;
+  if (c->profile_ns) {
+    print_profile(c);
+    free(c->profile_ns);
+    free(c->profile_min_ns);
+  }
   nnrt_pool_destroy(c->pool);
   free(c->arena);
   free(c->in_ptrs);
@@ -89,6 +144,19 @@ const float *nnrt_context_output(const nnrt_context *c, size_t index) {
 nnrt_status nnrt_context_run(nnrt_context *c, nnrt_error *err) {
   if (!c) return nnrt_fail(err, NNRT_ERR_INVALID, "nnrt_context_run: context is NULL");
   const nnrt_model *m = c->model;
+  if (c->profile_ns) {
+    uint64_t t0 = now_ns();
+    for (int r = 0; r < m->n_run; r++) {
+      const nnrt_node *n = &m->g->nodes[m->run_order[r]];
+      n->op->run(n, &c->execs[r]);
+      uint64_t t1 = now_ns();
+      c->profile_ns[r] += t1 - t0;
+      if (!c->profile_runs || t1 - t0 < c->profile_min_ns[r]) c->profile_min_ns[r] = t1 - t0;
+      t0 = t1;
+    }
+    c->profile_runs++;
+    return NNRT_OK;
+  }
   for (int r = 0; r < m->n_run; r++) {
     const nnrt_node *n = &m->g->nodes[m->run_order[r]];
     n->op->run(n, &c->execs[r]);
