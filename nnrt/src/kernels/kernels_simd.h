@@ -732,6 +732,154 @@ SIMD_INLINE int dw_flat(const nnrt_window *win, int c0, int c1, const float *in,
   return dw_flat_kw(0, win, c0, c1, in, w, bias, out, act);
 }
 
+/* Depthwise KxK (K = 3 or 5), stride 1, no dilation: R output rows at a
+ * time. Each input vector (one of the R + K - 1 padded rows, shifted by kx)
+ * is loaded once and multiplied into every output row it feeds, so a vector
+ * of outputs costs (R + K - 1) * K / R loads instead of K * K: the padded-row
+ * path above is bound by loads (most of them split cache lines), this one by
+ * FMAs. R * NB accumulators (8) cover the FMA latency. Input rows come from a
+ * ring of zero-padded copies as in win_planes_padded_kw; rows above or below
+ * the input read a shared zero row. */
+#define DWR_BUF_FLOATS 12288 /* 48 KiB: ring rows plus the zero row */
+
+/* act_k: the activation kind when fixed at compile time (NONE, RELU), or -1
+ * for any (a switch per vector). */
+SIMD_INLINE vf dwr_act(int act_k, const nnrt_act *act, vf v) {
+  if (act_k == NNRT_ACT_NONE) return v;
+  if (act_k == NNRT_ACT_RELU) return V_MAX(v, V_ZERO());
+  return v_act(act, v);
+}
+
+SIMD_INLINE void dwr_vectors(int K, int R, int nb, int act_k, const float *const *rows, int ox,
+                             const vf *wv, vf init, const nnrt_act *act, float *dst, int ld, int rows_valid,
+                             int valid) {
+  vf acc[8][2];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 2
+    for (int b = 0; b < nb; b++) acc[r][b] = init;
+#pragma GCC unroll 12
+  for (int j = 0; j < R + K - 1; j++) {
+    const float *row = rows[j] + ox;
+#pragma GCC unroll 5
+    for (int kx = 0; kx < K; kx++)
+#pragma GCC unroll 2
+      for (int b = 0; b < nb; b++) {
+        vf v = V_LOAD(row + b * VLEN + kx);
+        V_KEEP(v);
+#pragma GCC unroll 8
+        for (int r = 0; r < R; r++) {
+          int ky = j - r;
+          if (ky >= 0 && ky < K) acc[r][b] = V_FMA(v, wv[ky * K + kx], acc[r][b]);
+        }
+      }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++) {
+    if (r >= rows_valid) break;
+#pragma GCC unroll 2
+    for (int b = 0; b < nb; b++) {
+      int left = valid - b * VLEN;
+      vf v = dwr_act(act_k, act, acc[r][b]);
+      if (left >= VLEN)
+        V_STORE(dst + (size_t)r * ld + b * VLEN, v);
+      else if (left > 0)
+        v_store_part(dst + (size_t)r * ld + b * VLEN, v, left);
+    }
+  }
+}
+
+SIMD_INLINE void dw_rows_kr(int K, int R, int act_k, const nnrt_window *win, int c0, int c1, const float *in,
+                            const float *w, const float *bias, float *out, const nnrt_act *act,
+                            float *buf, int ring, int row_len) {
+  int taps = K * K;
+  float *zero_row = buf + (size_t)ring * row_len;
+  /* the padding columns of every ring row and the zero row, once: rows only
+   * overwrite their middle */
+  memset(buf, 0, sizeof(float) * (size_t)(ring + 1) * row_len);
+  int copy_left = win->pad_left < row_len ? win->pad_left : row_len;
+  int copy_n = win->in_w < row_len - copy_left ? win->in_w : row_len - copy_left;
+  int out_w_vec = (win->out_w + VLEN - 1) / VLEN * VLEN;
+  size_t in_plane = (size_t)win->in_h * win->in_w, out_plane = (size_t)win->out_h * win->out_w;
+  int tag[32];
+  vf wv[25];
+  for (int c = c0; c < c1; c++) {
+    const float *src = in + c * in_plane;
+    float *dst = out + c * out_plane;
+    for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
+    vf init = V_SET1(bias ? bias[c] : 0.f);
+    for (int s = 0; s < ring; s++) tag[s] = -1;
+    for (int oy = 0; oy < win->out_h; oy += R) {
+      /* rows of this block (only the first block copies any), then those of
+       * the next block: a row is copied one block before it is read, so the
+       * loads do not wait on the stores that wrote it */
+      for (int j = 0; j < 2 * R + K - 1; j++) {
+        int iy = oy - win->pad_top + j;
+        if (iy < 0 || iy >= win->in_h) continue;
+        int slot = iy & (ring - 1);
+        if (tag[slot] != iy) {
+          if (copy_n > 0)
+            copy_floats(buf + (size_t)slot * row_len + copy_left, src + (size_t)iy * win->in_w, copy_n);
+          tag[slot] = iy;
+        }
+      }
+      const float *rows[12];
+      for (int j = 0; j < R + K - 1; j++) {
+        int iy = oy - win->pad_top + j;
+        rows[j] = iy < 0 || iy >= win->in_h ? zero_row : buf + (size_t)(iy & (ring - 1)) * row_len;
+      }
+      int rows_valid = win->out_h - oy < R ? win->out_h - oy : R;
+      float *drow = dst + (size_t)oy * win->out_w;
+      int ox = 0;
+      if (R <= 4)
+        for (; ox + 2 * VLEN <= out_w_vec; ox += 2 * VLEN)
+          dwr_vectors(K, R, 2, act_k, rows, ox, wv, init, act, drow + ox, win->out_w, rows_valid,
+                      win->out_w - ox);
+      for (; ox < out_w_vec; ox += VLEN)
+        dwr_vectors(K, R, 1, act_k, rows, ox, wv, init, act, drow + ox, win->out_w, rows_valid,
+                    win->out_w - ox);
+    }
+  }
+}
+
+/* Returns 0 when the geometry is not one this path takes. */
+static int dw_rows(const nnrt_window *win, int c0, int c1, const float *in, const float *w,
+                   const float *bias, float *out, const nnrt_act *act) {
+  int K = win->k_h;
+  if ((K != 3 && K != 5) || win->k_w != K || win->stride_h != 1 || win->stride_w != 1 ||
+      win->dil_h != 1 || win->dil_w != 1 || win->pad_top < 0 || win->pad_left < 0)
+    return 0;
+  /* a plane one vector wide gets 8 rows (8 chains); wider ones 4 rows of
+   * two vectors */
+  int R = win->out_w <= VLEN ? 8 : 4;
+  int ring = 1;
+  while (ring < 2 * R + K - 1) ring *= 2; /* this block's rows and the next's */
+  int out_w_vec = (win->out_w + VLEN - 1) / VLEN * VLEN;
+  int row_len = out_w_vec + K - 1;
+  if ((size_t)(ring + 1) * row_len > DWR_BUF_FLOATS) return 0;
+  alignas(64) float buf[DWR_BUF_FLOATS];
+  int act_k = !act || act->kind == NNRT_ACT_NONE ? NNRT_ACT_NONE
+              : act->kind == NNRT_ACT_RELU       ? NNRT_ACT_RELU
+                                                 : -1;
+#define DWR_CALL(KK, RR, AK) dw_rows_kr(KK, RR, AK, win, c0, c1, in, w, bias, out, act, buf, ring, row_len)
+#define DWR_ACTS(KK, RR)                                                                  \
+  do {                                                                                    \
+    if (act_k == NNRT_ACT_NONE) DWR_CALL(KK, RR, NNRT_ACT_NONE);                          \
+    else if (act_k == NNRT_ACT_RELU) DWR_CALL(KK, RR, NNRT_ACT_RELU);                     \
+    else DWR_CALL(KK, RR, -1);                                                            \
+  } while (0)
+  if (K == 3) {
+    if (R == 8) DWR_ACTS(3, 8);
+    else DWR_ACTS(3, 4);
+  } else {
+    if (R == 8) DWR_ACTS(5, 8);
+    else DWR_ACTS(5, 4);
+  }
+#undef DWR_ACTS
+#undef DWR_CALL
+  return 1;
+}
+
 /* Windows taller than WIN_MAX_TAPS rows (never seen in practice) go to the
  * scalar table; small stride-1 depthwise planes to the flat path; stride 1
  * and 2 to the padded-row path; the rest (stride 3+,
@@ -742,6 +890,7 @@ static void simd_dwconv(const nnrt_window *win, int c0, int c1, const float *in,
     nnrt_kernels_scalar.dwconv(win, c0, c1, in, w, bias, out, act);
     return;
   }
+  if (dw_rows(win, c0, c1, in, w, bias, out, act)) return;
   if (dw_flat(win, c0, c1, in, w, bias, out, act)) return;
   if (win_planes_padded(WIN_DW, win, c0, c1, in, w, bias, out, act, 0)) return;
   win_planes(WIN_DW, win, c0, c1, in, w, bias, out, act, 0);

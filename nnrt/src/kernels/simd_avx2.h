@@ -27,6 +27,9 @@ typedef __m256 vf;
 #define V_MAX(a, b) _mm256_max_ps(a, b)
 #define V_MIN(a, b) _mm256_min_ps(a, b)
 #define V_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+/* Pins a loaded vector in a register: without it GCC folds the load into
+ * every FMA that uses it (a load per use) where a kernel means to reuse it. */
+#define V_KEEP(v) __asm__("" : "+x"(v))
 #define V_ROUND(a) _mm256_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define V_EXP2I(n)                                                                       \
   _mm256_castsi256_ps(                                                                   \

@@ -28,6 +28,9 @@ typedef __m512 vf;
 #define V_MAX(a, b) _mm512_max_ps(a, b)
 #define V_MIN(a, b) _mm512_min_ps(a, b)
 #define V_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+/* Pins a loaded vector in a register: without it GCC folds the load into
+ * every FMA that uses it (a load per use) where a kernel means to reuse it. */
+#define V_KEEP(v) __asm__("" : "+v"(v))
 #define V_ROUND(a) _mm512_roundscale_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define V_EXP2I(n)                                                                       \
   _mm512_castsi512_ps(                                                                   \

@@ -27,6 +27,9 @@ typedef float32x4_t vf;
 #define V_MAX(a, b) vmaxq_f32(a, b)
 #define V_MIN(a, b) vminq_f32(a, b)
 #define V_FMA(a, b, c) vfmaq_f32((c), (a), (b)) /* a*b + c */
+/* Pins a loaded vector in a register: without it GCC folds the load into
+ * every FMA that uses it (a load per use) where a kernel means to reuse it. */
+#define V_KEEP(v) __asm__("" : "+w"(v))
 #define V_ROUND(a) vrndnq_f32(a)
 #define V_EXP2I(n) \
   vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23))

@@ -27,6 +27,9 @@ typedef __m128 vf;
 #define V_MAX(a, b) _mm_max_ps(a, b)
 #define V_MIN(a, b) _mm_min_ps(a, b)
 #define V_FMA(a, b, c) _mm_add_ps(_mm_mul_ps(a, b), c) /* a*b + c */
+/* Pins a loaded vector in a register: without it GCC folds the load into
+ * every FMA that uses it (a load per use) where a kernel means to reuse it. */
+#define V_KEEP(v) __asm__("" : "+x"(v))
 /* Round to nearest integer (as float), and 2^n for a vector of integral n. */
 #define V_ROUND(a) _mm_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define V_EXP2I(n) \
