@@ -117,6 +117,9 @@ typedef struct nnrt_node {
   void *state;          /* parsed attributes / packed weights, owned by the op */
   size_t scratch_bytes; /* per-context scratch this node needs during run */
   bool dead;            /* removed by an optimisation */
+  /* Conv only: a following residual Add was fused in by graph_fuse; input 3
+   * (same shape as the output) is added before node->act. */
+  bool fused_add;
   /* Activation fused by graph_prepare into Conv/Gemm; kind NNRT_ACT_NONE if none. */
   nnrt_act act;
 } nnrt_node;

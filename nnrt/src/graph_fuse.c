@@ -1,7 +1,8 @@
 /* Fusion passes: fold an inference BatchNormalization into the Conv or Gemm
  * that feeds it (rewriting weights and bias), and fuse a following
  * element-wise activation into Conv/Gemm or a float Add/Sub/Mul/Div
- * (node->act; the residual Add + Relu of BlazeFace and AgeGenderNet). */
+ * (node->act; the residual Add + Relu of BlazeFace and AgeGenderNet), then
+ * fuse a residual Add (with its activation) into the Conv that feeds it. */
 #include "graph_prepare.h"
 
 #include <float.h>
@@ -237,4 +238,62 @@ void nnrt_graph_fuse_activations(nnrt_graph *g) {
     a->dead = true;
     nnrt_graph_count_consumers(g);
   }
+}
+
+static int same_shape(const nnrt_value *a, const nnrt_value *b) {
+  if (!a->shape_known || !b->shape_known || a->rank != b->rank) return 0;
+  for (int d = 0; d < a->rank; d++)
+    if (a->dims[d] != b->dims[d]) return 0;
+  return 1;
+}
+
+/* Fuses Add(Conv(...), r) (activation fused or not) into the Conv: its
+ * kernels add r while the output tile is still in registers, which saves a
+ * pass over the output and its store and reload (BlazeFace's residual blocks).
+ * Applies when the Conv has no activation of its own, the Add reads it alone
+ * and nothing else does, r has the output's exact shape (no broadcast) and
+ * r is ready when the Conv runs (produced by an earlier node, or an input or
+ * constant). */
+nnrt_status nnrt_graph_fuse_residual_add(nnrt_graph *g, nnrt_error *err) {
+  nnrt_graph_count_consumers(g);
+  for (int ai = 0; ai < g->n_nodes; ai++) {
+    nnrt_node *a = &g->nodes[ai];
+    if (!is_op(a, "Add") || a->n_inputs != 2 || a->n_outputs != 1 || a->outputs[0] < 0) continue;
+    if (a->inputs[0] < 0 || a->inputs[1] < 0 || a->inputs[0] == a->inputs[1]) continue;
+    const nnrt_value *y = &g->values[a->outputs[0]];
+    if (y->dtype != NNRT_DTYPE_FLOAT) continue;
+    /* try the later Conv first: the other operand must exist before it runs */
+    int best = -1, best_side = -1;
+    for (int side = 0; side < 2; side++) {
+      int cv = a->inputs[side], rv = a->inputs[1 - side];
+      int ci = g->values[cv].producer;
+      if (ci < 0 || ci >= ai || !is_op(&g->nodes[ci], "Conv")) continue;
+      const nnrt_node *c = &g->nodes[ci];
+      if (c->fused_add || c->act.kind != NNRT_ACT_NONE || c->n_outputs != 1 || c->outputs[0] != cv) continue;
+      if (c->n_inputs > 3 || sole_consumer(g, cv) != ai) continue;
+      const nnrt_value *r = &g->values[rv];
+      if (r->dtype != NNRT_DTYPE_FLOAT || !same_shape(r, &g->values[cv]) || !same_shape(r, y)) continue;
+      if (r->producer >= ci) continue;
+      if (r->kind == NNRT_VALUE_CONSTANT && !r->data) continue;
+      if (ci > best) best = ci, best_side = side;
+    }
+    if (best < 0) continue;
+    int rv = a->inputs[1 - best_side], out = a->outputs[0];
+    nnrt_act act = a->act;
+    nnrt_node *c = &g->nodes[best];
+    if (grow_inputs(c, 4) != 0)
+      return nnrt_fail(err, NNRT_ERR_NOMEM, "%s: out of memory fusing an Add into a Conv", g->source_name);
+    c->inputs[3] = rv;
+    c->fused_add = true;
+    c->act = act;
+    g->values[c->outputs[0]].producer = -1;
+    c->outputs[0] = out;
+    g->values[out].producer = best;
+    a = &g->nodes[ai];
+    if (a->op && a->op->destroy && a->state) a->op->destroy(a);
+    a->state = NULL;
+    a->dead = true;
+    nnrt_graph_count_consumers(g);
+  }
+  return NNRT_OK;
 }

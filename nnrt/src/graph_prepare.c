@@ -285,6 +285,8 @@ nnrt_status nnrt_graph_prepare(nnrt_graph *g, const nnrt_load_options *opts, nnr
   st = nnrt_graph_fold_batchnorm(g, err);
   if (st) return st;
   nnrt_graph_fuse_activations(g);
+  st = nnrt_graph_fuse_residual_add(g, err);
+  if (st) return st;
   nnrt_graph_remove_dead(g);
 
   for (int i = 0; i < g->n_nodes; i++) {

@@ -16,6 +16,7 @@ void nnrt_graph_remove_noops(nnrt_graph *g);
 void nnrt_graph_remove_dead(nnrt_graph *g);
 nnrt_status nnrt_graph_fold_batchnorm(nnrt_graph *g, nnrt_error *err);
 void nnrt_graph_fuse_activations(nnrt_graph *g);
+nnrt_status nnrt_graph_fuse_residual_add(nnrt_graph *g, nnrt_error *err);
 
 /* Re-runs an op's infer on a node whose inputs or attributes were rewritten
  * (its parsed state may hold stale pointers). */

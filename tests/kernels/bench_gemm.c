@@ -53,7 +53,7 @@ static void bench(const nnrt_kernels *t, int M, int K, int N) {
   double samples[41];
   for (int s = 0; s < 41; s++) {
     double t0 = now();
-    for (int r = 0; r < reps; r++) t->gemm_packed(M, N, K, pa, B, N, bias, C, N, &act);
+    for (int r = 0; r < reps; r++) t->gemm_packed(M, N, K, pa, B, N, bias, NULL, C, N, &act);
     samples[s] = (now() - t0) / reps;
   }
   qsort(samples, 41, sizeof(double), cmp_double);

@@ -110,30 +110,38 @@ static void check_gemm(const nnrt_kernels *t, int M, int N, int K, int use_bias,
   fill(A, (size_t)M * lda, -1.f, 1.f);
   fill(B, (size_t)(K ? K : 1) * ldb, -1.f, 1.f);
   fill(bias, (size_t)M, -1.f, 1.f);
+  /* residual: 0 none, 1 a separate matrix, 2 in place (C holds it on entry) */
+  int use_res = rnd_int(0, 2);
+  float *R = xmalloc(sizeof(float) * (size_t)M * ldc);
+  fill(R, (size_t)M * ldc, -1.f, 1.f);
   const float sentinel = 12345.f;
-  for (size_t i = 0; i < (size_t)M * ldc; i++) C_s[i] = C_t[i] = sentinel;
+  for (size_t i = 0; i < (size_t)M * ldc; i++) C_s[i] = C_t[i] = use_res == 2 ? R[i] : sentinel;
+  const float *res_s = use_res == 1 ? R : use_res == 2 ? C_s : NULL;
+  const float *res_t = use_res == 1 ? R : use_res == 2 ? C_t : NULL;
   s->gemm_pack_a(A, lda, M, K, pa_s);
   t->gemm_pack_a(A, lda, M, K, pa_t);
-  s->gemm_packed(M, N, K, pa_s, B, ldb, use_bias ? bias : NULL, C_s, ldc, &act);
+  s->gemm_packed(M, N, K, pa_s, B, ldb, use_bias ? bias : NULL, res_s, C_s, ldc, &act);
   /* split: rows in two calls at a multiple of the tile, as threads do */
   int m_split = split ? (M / 2) / t->gemm_mr * t->gemm_mr : M;
   if (m_split > 0 && m_split < M) {
-    t->gemm_packed_rows(0, m_split, N, K, pa_t, B, ldb, use_bias ? bias : NULL, C_t, ldc, &act);
-    t->gemm_packed_rows(m_split, M, N, K, pa_t, B, ldb, use_bias ? bias : NULL, C_t, ldc, &act);
+    t->gemm_packed_rows(0, m_split, N, K, pa_t, B, ldb, use_bias ? bias : NULL, res_t, C_t, ldc, &act);
+    t->gemm_packed_rows(m_split, M, N, K, pa_t, B, ldb, use_bias ? bias : NULL, res_t, C_t, ldc, &act);
   } else {
-    t->gemm_packed(M, N, K, pa_t, B, ldb, use_bias ? bias : NULL, C_t, ldc, &act);
+    t->gemm_packed(M, N, K, pa_t, B, ldb, use_bias ? bias : NULL, res_t, C_t, ldc, &act);
   }
   char desc[160];
-  snprintf(desc, sizeof desc, "%s gemm M=%d N=%d K=%d lda=%d ldb=%d ldc=%d bias=%d act=%s split=%d",
-           t->name, M, N, K, lda, ldb, ldc, use_bias, act_names[act.kind], m_split);
+  snprintf(desc, sizeof desc, "%s gemm M=%d N=%d K=%d lda=%d ldb=%d ldc=%d bias=%d res=%d act=%s split=%d",
+           t->name, M, N, K, lda, ldb, ldc, use_bias, use_res, act_names[act.kind], m_split);
   for (int m = 0; m < M; m++)
     for (int n = 0; n < ldc; n++) {
       size_t i = (size_t)m * ldc + n;
       if (n >= N) { /* padding columns of C must be untouched */
-        if (C_t[i] != sentinel || C_s[i] != sentinel) report(desc, "C padding written", C_t[i], sentinel, 0);
+        float pad = use_res == 2 ? R[i] : sentinel;
+        if (C_t[i] != pad || C_s[i] != pad) report(desc, "C padding written", C_t[i], pad, 0);
         continue;
       }
       double exact = use_bias ? bias[m] : 0.0, mag = use_bias ? fabs(bias[m]) : 0.0;
+      if (use_res) exact += R[i], mag += fabs(R[i]);
       for (int k = 0; k < K; k++) {
         double p = (double)A[(size_t)m * lda + k] * B[(size_t)k * ldb + n];
         exact += p;
@@ -146,7 +154,7 @@ static void check_gemm(const nnrt_kernels *t, int M, int N, int K, int use_bias,
       if (!close_enough(C_s[i], (float)want, tol)) report(desc, "scalar vs double", C_s[i], want, tol);
       if (!close_enough(C_t[i], C_s[i], 2 * tol)) report(desc, "simd vs scalar", C_t[i], C_s[i], 2 * tol);
     }
-  free(A), free(B), free(bias), free(pa_s), free(pa_t), free(C_s), free(C_t);
+  free(A), free(B), free(bias), free(pa_s), free(pa_t), free(C_s), free(C_t), free(R);
 }
 
 static void test_gemm(const nnrt_kernels *t, int rounds) {

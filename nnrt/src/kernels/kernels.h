@@ -53,18 +53,20 @@ typedef struct nnrt_kernels {
   const char *name;
 
   /* GEMM with a constant left operand packed once at load:
-   *   C[M x N] (row stride ldc) = A[M x K] * B[K x N] (row stride ldb) + bias[M]
-   * then `act` element-wise. bias may be NULL. C is overwritten, never
-   * accumulated into. Convolution uses it with A = weights (Cout x Cin*kh*kw), B = input plane
+   *   C[M x N] (row stride ldc) = A[M x K] * B[K x N] (row stride ldb) + bias[M] + res
+   * then `act` element-wise. bias may be NULL. res is NULL or an M x N matrix
+   * laid out like C (row stride ldc; a residual Add fused into a Conv); it may
+   * be C itself. C is overwritten, never accumulated into. Convolution uses it with A = weights (Cout x Cin*kh*kw), B = input plane
    * rows (1x1) or an im2col buffer, N = output H*W. */
   size_t (*gemm_pack_a_size)(int M, int K);        /* floats */
   void (*gemm_pack_a)(const float *A, int lda, int M, int K, float *packed);
   void (*gemm_packed)(int M, int N, int K, const float *packed_a, const float *B, int ldb,
-                      const float *bias, float *C, int ldc, const nnrt_act *act);
+                      const float *bias, const float *res, float *C, int ldc, const nnrt_act *act);
   /* Rows [m0, m1) of the same product (for splitting work over threads);
    * m0 and m1 must be multiples of gemm_mr or equal to M. */
   void (*gemm_packed_rows)(int m0, int m1, int N, int K, const float *packed_a, const float *B,
-                           int ldb, const float *bias, float *C, int ldc, const nnrt_act *act);
+                           int ldb, const float *bias, const float *res, float *C, int ldc,
+                           const nnrt_act *act);
   int gemm_mr; /* row tile of the packed layout */
 
   /* Depthwise convolution of channels [c0, c1): in is C planes of in_h*in_w,

@@ -25,8 +25,8 @@ static void scalar_gemm_pack_a(const float *A, int lda, int M, int K, float *pac
 }
 
 static void scalar_gemm_packed_rows(int m0, int m1, int N, int K, const float *packed_a,
-                                    const float *B, int ldb, const float *bias, float *C,
-                                    int ldc, const nnrt_act *act) {
+                                    const float *B, int ldb, const float *bias,
+                                    const float *res, float *C, int ldc, const nnrt_act *act) {
   for (int m = m0; m < m1; m++) {
     const float *panel = packed_a + (size_t)(m / SCALAR_MR) * SCALAR_MR * K;
     int r = m % SCALAR_MR;
@@ -35,15 +35,16 @@ static void scalar_gemm_packed_rows(int m0, int m1, int N, int K, const float *p
       for (int k = 0; k < K; k++)
         sum += panel[(size_t)k * SCALAR_MR + r] * B[(size_t)k * ldb + n];
       if (bias) sum += bias[m];
+      if (res) sum += res[(size_t)m * ldc + n];
       C[(size_t)m * ldc + n] = nnrt_act_apply1(act, sum);
     }
   }
 }
 
 static void scalar_gemm_packed(int M, int N, int K, const float *packed_a, const float *B,
-                               int ldb, const float *bias, float *C, int ldc,
+                               int ldb, const float *bias, const float *res, float *C, int ldc,
                                const nnrt_act *act) {
-  scalar_gemm_packed_rows(0, M, N, K, packed_a, B, ldb, bias, C, ldc, act);
+  scalar_gemm_packed_rows(0, M, N, K, packed_a, B, ldb, bias, res, C, ldc, act);
 }
 
 /* Input row/column of output position o at tap t, or -1 if it falls in the

@@ -103,14 +103,17 @@ static void simd_gemm_pack_a(const float *A, int lda, int M, int K, float *packe
   }
 }
 
-/* Epilogue of one tile row segment: combine with bias or the earlier K blocks
- * already in C, apply the activation after the last block, store `cols`
- * valid columns. */
-SIMD_INLINE void tile_store(vf v, float *c, int cols, float bias, int first, int last,
-                            const nnrt_act *act) {
-  if (first)
+/* Epilogue of one tile row segment: combine with bias (and the residual r,
+ * if any) in the first K block or with the earlier K blocks already in C,
+ * apply the activation after the last block, store `cols` valid columns.
+ * The residual is read in the first block, before C is written, so r may be
+ * C itself. */
+SIMD_INLINE void tile_store(vf v, float *c, const float *r, int cols, float bias, int first,
+                            int last, const nnrt_act *act) {
+  if (first) {
     v = V_ADD(v, V_SET1(bias));
-  else
+    if (r) v = V_ADD(v, cols >= VLEN ? V_LOAD(r) : v_load_part(r, cols));
+  } else
     v = V_ADD(v, cols >= VLEN ? V_LOAD(c) : v_load_part(c, cols));
   if (last) v = v_act(act, v);
   if (cols >= VLEN)
@@ -124,8 +127,8 @@ SIMD_INLINE void tile_store(vf v, float *c, int cols, float bias, int first, int
  * x `cols` of the tile are stored. nv is a compile-time constant in each
  * caller. */
 SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, int ldpb, float *c, int ldc,
-                           int rows, int cols, const float *bias, int first, int last,
-                           const nnrt_act *act) {
+                           const float *res, int rows, int cols, const float *bias, int first,
+                           int last, const nnrt_act *act) {
   vf acc[SIMD_MR][SIMD_NV];
 #pragma GCC unroll 8
   for (int r = 0; r < SIMD_MR; r++)
@@ -154,25 +157,24 @@ SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, int
     for (int j = 0; j < nv; j++) {
       int left = cols - j * VLEN;
       if (left <= 0) break;
-      tile_store(acc[r][j], c + (size_t)r * ldc + j * VLEN, left, br, first, last, act);
+      tile_store(acc[r][j], c + (size_t)r * ldc + j * VLEN,
+                 res ? res + (size_t)r * ldc + j * VLEN : NULL, left, br, first, last, act);
     }
   }
 }
 
 typedef void (*gemm_tile_fn)(int kc, const float *pa, const float *pb, int ldpb, float *c, int ldc,
-                             int rows, int cols, const float *bias, int first, int last,
-                             const nnrt_act *act);
+                             const float *res, int rows, int cols, const float *bias, int first,
+                             int last, const nnrt_act *act);
 
 /* One function per strip width, each with nv fixed so the tile lives in
  * registers. */
 #define DEFINE_GEMM_TILE(NV)                                                                   \
   static void gemm_tile_nv##NV(int kc, const float *pa, const float *pb, int ldpb, float *c,   \
-                               int ldc,                                                        \
-                               int rows, int cols, const float *bias, int first, int last,     \
-                               const nnrt_act *act) {                                          \
-    gemm_tile(NV < SIMD_NV ? NV : SIMD_NV, kc, pa, pb, ldpb, c, ldc, rows, cols, bias, first,  \
-              last,                                                                            \
-              act);                                                                            \
+                               int ldc, const float *res, int rows, int cols,                  \
+                               const float *bias, int first, int last, const nnrt_act *act) {  \
+    gemm_tile(NV < SIMD_NV ? NV : SIMD_NV, kc, pa, pb, ldpb, c, ldc, res, rows, cols, bias,    \
+              first, last, act);                                                               \
   }
 DEFINE_GEMM_TILE(1)
 DEFINE_GEMM_TILE(2)
@@ -196,8 +198,8 @@ static void pack_b_block(const float *B, int ldb, int k0, int kc, int n0, int co
 }
 
 static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *packed_a,
-                                  const float *B, int ldb, const float *bias, float *C, int ldc,
-                                  const nnrt_act *act) {
+                                  const float *B, int ldb, const float *bias, const float *res,
+                                  float *C, int ldc, const nnrt_act *act) {
   alignas(64) float pb[SIMD_KC * SIMD_NR];
   /* Full-width strips are read from B in place (measured faster on Zen 5:
    * the copy costs more than it saves), except when B's row stride is a
@@ -224,16 +226,18 @@ static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *pac
       for (int m = m0; m < m1; m += SIMD_MR) {
         const float *pa = packed_a + (size_t)(m / SIMD_MR) * SIMD_MR * K + (size_t)k0 * SIMD_MR;
         int rows = m1 - m < SIMD_MR ? m1 - m : SIMD_MR;
-        tile(kc, pa, bsrc, ldpb, C + (size_t)m * ldc + n0, ldc, rows, cols, bias ? bias + m : NULL,
-             kb == 0, kb == k_blocks - 1, act);
+        tile(kc, pa, bsrc, ldpb, C + (size_t)m * ldc + n0, ldc,
+             res ? res + (size_t)m * ldc + n0 : NULL, rows, cols, bias ? bias + m : NULL, kb == 0,
+             kb == k_blocks - 1, act);
       }
     }
   }
 }
 
 static void simd_gemm_packed(int M, int N, int K, const float *packed_a, const float *B, int ldb,
-                             const float *bias, float *C, int ldc, const nnrt_act *act) {
-  simd_gemm_packed_rows(0, M, N, K, packed_a, B, ldb, bias, C, ldc, act);
+                             const float *bias, const float *res, float *C, int ldc,
+                             const nnrt_act *act) {
+  simd_gemm_packed_rows(0, M, N, K, packed_a, B, ldb, bias, res, C, ldc, act);
 }
 
 /* ---- depthwise convolution and pooling ----------------------------------- */

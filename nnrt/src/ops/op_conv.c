@@ -6,7 +6,9 @@
  *     planes (they already are the K x N right operand);
  *   - otherwise: im2col into scratch, then k->gemm_packed_rows.
  * Weights are packed per group once in pack; the fused activation (node->act)
- * is applied by the kernel. Work is split over the pool by output-channel
+ * is applied by the kernel, after the residual input 3 of a fused Add
+ * (node->fused_add: the GEMM epilogue adds it; other paths add it after
+ * the kernel). Work is split over the pool by output-channel
  * row ranges. The scalar direct convolution is the reference and the path
  * used when folding constants (no pack, no scratch). */
 #include "op_window.h"
@@ -22,10 +24,10 @@ typedef struct conv_state {
 } conv_state;
 
 static nnrt_status conv_infer(nnrt_graph *g, nnrt_node *n, nnrt_error *err) {
-  nnrt_status st = op_check_inputs(g, n, 2, 3, err);
+  nnrt_status st = op_check_inputs(g, n, 2, n->fused_add ? 4 : 3, err);
   if (st) return st;
   if ((st = op_check_outputs(n, 1, err))) return st;
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < (n->fused_add ? 4 : 3); i++)
     if ((st = op_need_float(g, n, i, err))) return st;
   const nnrt_value *x = nnrt_node_input(g, n, 0), *w = nnrt_node_input(g, n, 1);
   const nnrt_value *b = nnrt_node_input(g, n, 2);
@@ -83,7 +85,7 @@ static nnrt_status conv_pack(nnrt_graph *g, nnrt_node *n, nnrt_error *err) {
 
 /* --- scalar reference ---------------------------------------------------- */
 static void conv_scalar(const conv_state *s, const float *in, const float *wt, const float *bias,
-                        float *out, const nnrt_act *act) {
+                        const float *res, float *out, const nnrt_act *act) {
   const op_window *w = &s->w;
   for (int b = 0; b < w->n; b++)
     for (int co = 0; co < s->cout; co++) {
@@ -105,6 +107,7 @@ static void conv_scalar(const conv_state *s, const float *in, const float *wt, c
               }
             }
           }
+          if (res) acc += res[((size_t)b * s->cout + co) * s->N + (size_t)oy * w->ow + ox];
           o[oy * w->ow + ox] = nnrt_act_apply1(act, acc);
         }
     }
@@ -118,6 +121,7 @@ typedef struct conv_task {
   const float *wt;    /* raw weights (depthwise) */
   const float *bias;  /* of this group */
   const float *B;     /* right operand of the gemm */
+  const float *res;   /* fused residual, laid out like out (or NULL) */
   float *col;         /* im2col buffer */
   float *out;
   const float *packed;
@@ -174,14 +178,26 @@ static void gemm_task(void *arg, int t) {
   const conv_task *c = arg;
   int m0 = t * c->chunk, m1 = m0 + c->chunk < c->M ? m0 + c->chunk : c->M;
   if (m0 >= m1) return;
-  c->k->gemm_packed_rows(m0, m1, c->s->N, c->s->K, c->packed, c->B, c->ldb, c->bias, c->out, c->s->N, c->act);
+  c->k->gemm_packed_rows(m0, m1, c->s->N, c->s->K, c->packed, c->B, c->ldb, c->bias, c->res, c->out, c->s->N,
+                         c->act);
 }
 
 static void dw_task(void *arg, int t) {
   const conv_task *c = arg;
   nnrt_window win = op_window_kernel(&c->s->w);
   int c0 = t * c->chunk, c1 = c0 + c->chunk < c->s->cout ? c0 + c->chunk : c->s->cout;
-  if (c0 < c1) c->k->dwconv(&win, c0, c1, c->in, c->wt, c->bias, c->out, c->act);
+  if (c0 >= c1) return;
+  if (!c->res) {
+    c->k->dwconv(&win, c0, c1, c->in, c->wt, c->bias, c->out, c->act);
+    return;
+  }
+  /* fused residual: add it to this task's planes while they are in cache,
+   * then the activation */
+  nnrt_act none = {NNRT_ACT_NONE, 0.f, 0.f};
+  c->k->dwconv(&win, c0, c1, c->in, c->wt, c->bias, c->out, &none);
+  size_t off = (size_t)c0 * c->s->N, len = (size_t)(c1 - c0) * c->s->N;
+  c->k->binary(NNRT_BIN_ADD, c->out + off, c->res + off, c->out + off, len);
+  if (c->act->kind != NNRT_ACT_NONE) c->k->activation(c->act, c->out + off, c->out + off, len);
 }
 
 static int split_rows(int m, int mr, int threads, int *chunk) {
@@ -197,6 +213,7 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
   const conv_state *s = n->state;
   const float *in = x->in[0], *wt = x->in[1];
   const float *bias = n->n_inputs > 2 ? x->in[2] : NULL;
+  const float *res = n->fused_add ? x->in[3] : NULL;
   float *out = x->out[0];
   const nnrt_act *act = &n->act;
   const op_window *w = &s->w;
@@ -209,6 +226,7 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
     for (int b = 0; b < w->n; b++) {
       c.in = in + (size_t)b * s->cin * in_plane;
       c.out = out + (size_t)b * s->cout * s->N;
+      c.res = res ? res + (size_t)b * s->cout * s->N : NULL;
       nnrt_pool_for(x->pool, tasks, dw_task, &c);
     }
     return;
@@ -221,6 +239,7 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
         c.in = in + ((size_t)b * s->cin + (size_t)gi * s->cin_g) * in_plane;
         c.out = out + ((size_t)b * s->cout + (size_t)gi * s->cout_g) * s->N;
         c.bias = bias ? bias + (size_t)gi * s->cout_g : NULL;
+        c.res = res ? res + ((size_t)b * s->cout + (size_t)gi * s->cout_g) * s->N : NULL;
         c.packed = s->packed + (size_t)gi * s->packed_floats;
         if (s->pointwise) {
           c.B = c.in;
@@ -235,7 +254,7 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
       }
     return;
   }
-  conv_scalar(s, in, wt, bias, out, act);
+  conv_scalar(s, in, wt, bias, res, out, act);
 }
 
 static void conv_destroy(nnrt_node *n) {

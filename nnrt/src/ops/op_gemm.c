@@ -229,7 +229,7 @@ static void gemm_task_fn(void *arg, int t) {
   const gemm_task *c = arg;
   int m0 = t * c->chunk, m1 = m0 + c->chunk < c->s->N ? m0 + c->chunk : c->s->N;
   if (m0 < m1)
-    c->k->gemm_packed_rows(m0, m1, c->s->rows, c->s->K, c->s->packed, c->B, c->ldb, c->s->bias, c->C, c->ldc,
+    c->k->gemm_packed_rows(m0, m1, c->s->rows, c->s->K, c->s->packed, c->B, c->ldb, c->s->bias, NULL, c->C, c->ldc,
                            c->act);
 }
 
