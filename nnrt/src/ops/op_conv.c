@@ -174,6 +174,65 @@ static void im2col_task(void *arg, int t) {
   }
 }
 
+/* Stride-2 im2col (BlazeFace's 5x5 first conv, AgeGenderNet's first conv and
+ * 1x1 projections): the strided gather was a scalar loop per kernel column.
+ * Here task t takes (input channel, kernel row) pairs; each input row is
+ * split once into its even and odd columns, and every kernel column's run of
+ * that row is then one memcpy from one of the halves. */
+#define IM2COL_S2_MAX_W 4096
+#define IM2COL_S2_MAX_KW 64
+
+static int im2col_s2_ok(const op_window *w) {
+  return w->sw == 2 && w->iw <= IM2COL_S2_MAX_W && w->kw <= IM2COL_S2_MAX_KW;
+}
+
+static void im2col_s2_task(void *arg, int t) {
+  const conv_task *c = arg;
+  const conv_state *s = c->s;
+  const op_window *w = &s->w;
+  int pairs = s->cin_g * w->kh;
+  int p0 = t * c->chunk, p1 = p0 + c->chunk < pairs ? p0 + c->chunk : pairs;
+  float even[IM2COL_S2_MAX_W / 2 + 1], odd[IM2COL_S2_MAX_W / 2 + 1];
+  int lo[IM2COL_S2_MAX_KW], hi[IM2COL_S2_MAX_KW], q0[IM2COL_S2_MAX_KW];
+  for (int kx = 0; kx < w->kw; kx++) {
+    /* valid output columns [lo, hi) as in im2col_task; q0: input column of lo */
+    int x0 = kx * w->dw - w->pl;
+    int l = x0 < 0 ? ceil_div_nonneg(-x0, 2) : 0;
+    int h = x0 <= w->iw - 1 ? (w->iw - 1 - x0) / 2 + 1 : 0;
+    if (l > w->ow) l = w->ow;
+    if (h > w->ow) h = w->ow;
+    if (h < l) h = l;
+    lo[kx] = l, hi[kx] = h, q0[kx] = x0 + 2 * l;
+  }
+  for (int p = p0; p < p1; p++) {
+    int ci = p / w->kh, ky = p % w->kh;
+    const float *plane = c->in + (size_t)ci * w->ih * w->iw;
+    float *rows = c->col + (size_t)p * w->kw * s->N; /* K row (ci, ky, 0) */
+    for (int oy = 0; oy < w->oh; oy++) {
+      int iy = oy * w->sh - w->pt + ky * w->dh;
+      if (iy < 0 || iy >= w->ih) {
+        for (int kx = 0; kx < w->kw; kx++)
+          memset(rows + (size_t)kx * s->N + (size_t)oy * w->ow, 0, sizeof(float) * (size_t)w->ow);
+        continue;
+      }
+      const float *src = plane + (size_t)iy * w->iw;
+      int i = 0;
+      for (; 2 * i + 1 < w->iw; i++) {
+        even[i] = src[2 * i];
+        odd[i] = src[2 * i + 1];
+      }
+      if (2 * i < w->iw) even[i] = src[2 * i];
+      for (int kx = 0; kx < w->kw; kx++) {
+        float *d = rows + (size_t)kx * s->N + (size_t)oy * w->ow;
+        for (int ox = 0; ox < lo[kx]; ox++) d[ox] = 0.f;
+        if (hi[kx] > lo[kx])
+          memcpy(d + lo[kx], (q0[kx] & 1 ? odd : even) + q0[kx] / 2, sizeof(float) * (size_t)(hi[kx] - lo[kx]));
+        for (int ox = hi[kx]; ox < w->ow; ox++) d[ox] = 0.f;
+      }
+    }
+  }
+}
+
 static void gemm_task(void *arg, int t) {
   const conv_task *c = arg;
   int m0 = t * c->chunk, m1 = m0 + c->chunk < c->M ? m0 + c->chunk : c->M;
@@ -245,8 +304,13 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
           c.B = c.in;
         } else {
           conv_task ic = c;
-          int im_tasks = split_rows(s->K, 1, threads, &ic.chunk);
-          nnrt_pool_for(x->pool, im_tasks, im2col_task, &ic);
+          if (im2col_s2_ok(w)) {
+            int im_tasks = split_rows(s->cin_g * w->kh, 1, threads, &ic.chunk);
+            nnrt_pool_for(x->pool, im_tasks, im2col_s2_task, &ic);
+          } else {
+            int im_tasks = split_rows(s->K, 1, threads, &ic.chunk);
+            nnrt_pool_for(x->pool, im_tasks, im2col_task, &ic);
+          }
           c.B = c.col;
         }
         c.ldb = s->N;
