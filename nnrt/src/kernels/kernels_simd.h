@@ -87,6 +87,19 @@ SIMD_INLINE vf v_act(const nnrt_act *act, vf x) {
   return x;
 }
 
+/* act_k: an activation kind fixed at compile time (NONE, RELU: the common
+ * ones, with no switch in the store), or -1 for any (v_act's switch). */
+SIMD_INLINE vf v_act_k(int act_k, const nnrt_act *act, vf v) {
+  if (act_k == NNRT_ACT_NONE) return v;
+  if (act_k == NNRT_ACT_RELU) return V_MAX(v, V_ZERO());
+  return v_act(act, v);
+}
+
+SIMD_INLINE int act_k_of(const nnrt_act *act) {
+  if (!act || act->kind == NNRT_ACT_NONE) return NNRT_ACT_NONE;
+  return act->kind == NNRT_ACT_RELU ? NNRT_ACT_RELU : -1;
+}
+
 /* ---- GEMM ---------------------------------------------------------------- */
 
 static size_t simd_gemm_pack_a_size(int M, int K) {
@@ -124,16 +137,34 @@ SIMD_INLINE void tile_store(vf v, float *c, const float *r, int cols, float bias
 
 /* MR x (nv*VLEN) tile over kc steps. pa: panel at this K block (MR floats per
  * step), pb: B block, ldpb floats per step (packed, or B itself). Only `rows`
- * x `cols` of the tile are stored. nv is a compile-time constant in each
- * caller. */
-SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, int ldpb, float *c, int ldc,
-                           const float *res, int rows, int cols, const float *bias, int first,
-                           int last, const nnrt_act *act) {
+ * x `cols` of the tile are stored. nv and act_k are compile-time constants
+ * in each caller.
+ * A full tile (every row and column stored, nearly all of them) starts its
+ * accumulators from bias + residual, or from C for a later K block, so the
+ * store after the loop is the activation and a plain store: with K = 32..64
+ * (AgeGenderNet's, BlazeFace's 1x1 convs) a branchy per-vector epilogue was
+ * ~10% of the tile. Partial tiles combine in tile_store. */
+SIMD_INLINE void gemm_tile(int nv, int act_k, int kc, const float *pa, const float *pb, int ldpb,
+                           float *c, int ldc, const float *res, int rows, int cols,
+                           const float *bias, int first, int last, const nnrt_act *act) {
   vf acc[SIMD_MR][SIMD_NV];
+  int full = rows == SIMD_MR && cols == nv * VLEN;
+  if (full) {
 #pragma GCC unroll 8
-  for (int r = 0; r < SIMD_MR; r++)
+    for (int r = 0; r < SIMD_MR; r++) {
+      vf b0 = V_SET1(first && bias ? bias[r] : 0.f);
 #pragma GCC unroll 4
-    for (int j = 0; j < nv; j++) acc[r][j] = V_ZERO();
+      for (int j = 0; j < nv; j++) {
+        size_t at = (size_t)r * ldc + j * VLEN;
+        acc[r][j] = !first ? V_LOAD(c + at) : res ? V_ADD(b0, V_LOAD(res + at)) : b0;
+      }
+    }
+  } else {
+#pragma GCC unroll 8
+    for (int r = 0; r < SIMD_MR; r++)
+#pragma GCC unroll 4
+      for (int j = 0; j < nv; j++) acc[r][j] = V_ZERO();
+  }
 
   for (int k = 0; k < kc; k++) {
     vf b[SIMD_NV];
@@ -149,6 +180,14 @@ SIMD_INLINE void gemm_tile(int nv, int kc, const float *pa, const float *pb, int
     pb += ldpb;
   }
 
+  if (full) {
+#pragma GCC unroll 8
+    for (int r = 0; r < SIMD_MR; r++)
+#pragma GCC unroll 4
+      for (int j = 0; j < nv; j++)
+        V_STORE(c + (size_t)r * ldc + j * VLEN, last ? v_act_k(act_k, act, acc[r][j]) : acc[r][j]);
+    return;
+  }
 #pragma GCC unroll 8
   for (int r = 0; r < SIMD_MR; r++) {
     if (r >= rows) break;
@@ -167,22 +206,30 @@ typedef void (*gemm_tile_fn)(int kc, const float *pa, const float *pb, int ldpb,
                              const float *res, int rows, int cols, const float *bias, int first,
                              int last, const nnrt_act *act);
 
-/* One function per strip width, each with nv fixed so the tile lives in
- * registers. */
-#define DEFINE_GEMM_TILE(NV)                                                                   \
-  static void gemm_tile_nv##NV(int kc, const float *pa, const float *pb, int ldpb, float *c,   \
-                               int ldc, const float *res, int rows, int cols,                  \
-                               const float *bias, int first, int last, const nnrt_act *act) {  \
-    gemm_tile(NV < SIMD_NV ? NV : SIMD_NV, kc, pa, pb, ldpb, c, ldc, res, rows, cols, bias,    \
-              first, last, act);                                                               \
+/* One function per strip width and activation class, each with nv fixed so
+ * the tile lives in registers. */
+#define DEFINE_GEMM_TILE(NV, AK, SUFFIX)                                                         \
+  static void gemm_tile_nv##NV##SUFFIX(int kc, const float *pa, const float *pb, int ldpb,      \
+                                       float *c, int ldc, const float *res, int rows, int cols, \
+                                       const float *bias, int first, int last,                  \
+                                       const nnrt_act *act) {                                   \
+    gemm_tile(NV < SIMD_NV ? NV : SIMD_NV, AK, kc, pa, pb, ldpb, c, ldc, res, rows, cols, bias,  \
+              first, last, act);                                                                 \
   }
-DEFINE_GEMM_TILE(1)
-DEFINE_GEMM_TILE(2)
-DEFINE_GEMM_TILE(3)
-DEFINE_GEMM_TILE(4)
+#define DEFINE_GEMM_TILES(NV)                   \
+  DEFINE_GEMM_TILE(NV, NNRT_ACT_NONE, _none)    \
+  DEFINE_GEMM_TILE(NV, NNRT_ACT_RELU, _relu)    \
+  DEFINE_GEMM_TILE(NV, -1, _any)
+DEFINE_GEMM_TILES(1)
+DEFINE_GEMM_TILES(2)
+DEFINE_GEMM_TILES(3)
+DEFINE_GEMM_TILES(4)
 
-static const gemm_tile_fn gemm_tiles[5] = {NULL, gemm_tile_nv1, gemm_tile_nv2, gemm_tile_nv3,
-                                           gemm_tile_nv4};
+/* [activation class: none, relu, any][strip vectors] */
+static const gemm_tile_fn gemm_tiles[3][5] = {
+  {NULL, gemm_tile_nv1_none, gemm_tile_nv2_none, gemm_tile_nv3_none, gemm_tile_nv4_none},
+  {NULL, gemm_tile_nv1_relu, gemm_tile_nv2_relu, gemm_tile_nv3_relu, gemm_tile_nv4_relu},
+  {NULL, gemm_tile_nv1_any, gemm_tile_nv2_any, gemm_tile_nv3_any, gemm_tile_nv4_any}};
 _Static_assert(SIMD_NV >= 1 && SIMD_NV <= 4, "gemm_tiles covers strips of 1..4 vectors");
 
 /* Copies rows [k0, k0+kc) x columns [n0, n0+cols) of B into pb with row
@@ -211,7 +258,8 @@ static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *pac
   for (int n0 = 0; n0 < N; n0 += SIMD_NR) {
     int cols = N - n0 < SIMD_NR ? N - n0 : SIMD_NR;
     int nv = (cols + VLEN - 1) / VLEN;
-    gemm_tile_fn tile = gemm_tiles[nv];
+    int ak = act_k_of(act);
+    gemm_tile_fn tile = gemm_tiles[ak == NNRT_ACT_NONE ? 0 : ak == NNRT_ACT_RELU ? 1 : 2][nv];
     for (int kb = 0; kb < k_blocks; kb++) {
       int k0 = kb * SIMD_KC;
       int kc = K - k0 < SIMD_KC ? K - k0 : SIMD_KC;
