@@ -244,6 +244,103 @@ static void pack_b_block(const float *B, int ldb, int k0, int kc, int n0, int co
   }
 }
 
+/* The last few columns of a product whose N is not a whole number of
+ * vectors (AgeGenderNet's 7x7 = 49 and 14x14 = 196 planes: 1 and 4 columns)
+ * would take a whole vector strip of mostly padding; here they are dot
+ * products along K instead, vectorised over the packed A panel itself. A
+ * panel is MR x kc floats, K-major (panel[k * MR + r]); bexp repeats each
+ * B value MR times in the same order (bexp[k * MR + r] = B[k][n]), so one
+ * vector of the panel times one of bexp is VLEN useful products, and lane j
+ * of the sum belongs to row j % MR. GEMM_COL_S vectors (lcm(MR, VLEN)
+ * floats) make a step whose lanes map to rows the same way every step. */
+#define GEMM_COL_MAX 4
+#define SIMD_GCD_MR_VLEN                                                                  \
+  (SIMD_MR % 16 == 0 && VLEN % 16 == 0 ? 16                                             \
+   : SIMD_MR % 8 == 0 && VLEN % 8 == 0 ? 8                                              \
+   : SIMD_MR % 4 == 0 && VLEN % 4 == 0 ? 4                                              \
+   : SIMD_MR % 2 == 0 && VLEN % 2 == 0 ? 2                                              \
+                                       : 1)
+#define GEMM_COL_S (SIMD_MR / SIMD_GCD_MR_VLEN)
+#define GEMM_COL_STEP (GEMM_COL_S * VLEN)
+
+SIMD_INLINE void gemm_columns_panel(int ncols, const float *pa, int len, const float *bexp,
+                                    int bexp_ld, float sums[GEMM_COL_MAX][SIMD_MR]) {
+  vf acc[GEMM_COL_MAX][GEMM_COL_S];
+#pragma GCC unroll 4
+  for (int c = 0; c < ncols; c++)
+#pragma GCC unroll 4
+    for (int s = 0; s < GEMM_COL_S; s++) acc[c][s] = V_ZERO();
+  int i = 0;
+  for (; i + GEMM_COL_STEP <= len; i += GEMM_COL_STEP)
+#pragma GCC unroll 4
+    for (int s = 0; s < GEMM_COL_S; s++) {
+      vf a = V_LOAD(pa + i + s * VLEN);
+#pragma GCC unroll 4
+      for (int c = 0; c < ncols; c++)
+        acc[c][s] = V_FMA(a, V_LOAD(bexp + (size_t)c * bexp_ld + i + s * VLEN), acc[c][s]);
+    }
+  if (i < len) /* the panel may end here: read only its own floats */
+#pragma GCC unroll 4
+    for (int s = 0; s < GEMM_COL_S; s++) {
+      int left = len - i - s * VLEN;
+      if (left <= 0) break;
+      vf a = left >= VLEN ? V_LOAD(pa + i + s * VLEN) : v_load_part(pa + i + s * VLEN, left);
+#pragma GCC unroll 4
+      for (int c = 0; c < ncols; c++)
+        acc[c][s] = V_FMA(a, V_LOAD(bexp + (size_t)c * bexp_ld + i + s * VLEN), acc[c][s]);
+    }
+  alignas(64) float lanes[GEMM_COL_STEP];
+#pragma GCC unroll 4
+  for (int c = 0; c < ncols; c++) {
+#pragma GCC unroll 4
+    for (int s = 0; s < GEMM_COL_S; s++) V_STORE(lanes + s * VLEN, acc[c][s]);
+    for (int r = 0; r < SIMD_MR; r++) sums[c][r] = 0.f;
+    for (int j = 0; j < GEMM_COL_STEP; j++) sums[c][j % SIMD_MR] += lanes[j];
+  }
+}
+
+static void gemm_tail_columns(int m0, int m1, int n0, int ncols, int K, const float *packed_a,
+                              const float *B, int ldb, const float *bias, const float *res,
+                              float *C, int ldc, const nnrt_act *act) {
+  enum { BEXP_LD = SIMD_KC * SIMD_MR + GEMM_COL_STEP };
+  alignas(64) float bexp[GEMM_COL_MAX * BEXP_LD];
+  int k_blocks = K > 0 ? (K + SIMD_KC - 1) / SIMD_KC : 1;
+  for (int kb = 0; kb < k_blocks; kb++) {
+    int k0 = kb * SIMD_KC;
+    int kc = K - k0 < SIMD_KC ? K - k0 : SIMD_KC;
+    int len = kc * SIMD_MR;
+    int len_pad = (len + GEMM_COL_STEP - 1) / GEMM_COL_STEP * GEMM_COL_STEP;
+    for (int c = 0; c < ncols; c++) {
+      float *e = bexp + (size_t)c * BEXP_LD;
+      for (int k = 0; k < kc; k++) {
+        float v = B[(size_t)(k0 + k) * ldb + n0 + c];
+        for (int r = 0; r < SIMD_MR; r++) e[k * SIMD_MR + r] = v;
+      }
+      for (int j = len; j < len_pad; j++) e[j] = 0.f;
+    }
+    int first = kb == 0, last = kb == k_blocks - 1;
+    for (int m = m0; m < m1; m += SIMD_MR) {
+      const float *pa = packed_a + (size_t)(m / SIMD_MR) * SIMD_MR * K + (size_t)k0 * SIMD_MR;
+      float sums[GEMM_COL_MAX][SIMD_MR];
+      switch (ncols) {
+        case 1: gemm_columns_panel(1, pa, len, bexp, BEXP_LD, sums); break;
+        case 2: gemm_columns_panel(2, pa, len, bexp, BEXP_LD, sums); break;
+        case 3: gemm_columns_panel(3, pa, len, bexp, BEXP_LD, sums); break;
+        default: gemm_columns_panel(4, pa, len, bexp, BEXP_LD, sums); break;
+      }
+      int rows = m1 - m < SIMD_MR ? m1 - m : SIMD_MR;
+      for (int r = 0; r < rows; r++)
+        for (int c = 0; c < ncols; c++) {
+          size_t at = (size_t)(m + r) * ldc + n0 + c;
+          /* as tile_store: the residual is read before C is written */
+          float v = first ? sums[c][r] + (bias ? bias[m + r] : 0.f) + (res ? res[at] : 0.f)
+                          : C[at] + sums[c][r];
+          C[at] = last ? nnrt_act_apply1(act, v) : v;
+        }
+    }
+  }
+}
+
 static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *packed_a,
                                   const float *B, int ldb, const float *bias, const float *res,
                                   float *C, int ldc, const nnrt_act *act) {
@@ -255,8 +352,13 @@ static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *pac
   int direct = m1 - m0 <= SIMD_MR * GEMM_DIRECT_MAX_PANELS || ldb % 1024 != 0;
   /* K == 0 still runs one empty block so C gets bias and activation. */
   int k_blocks = K > 0 ? (K + SIMD_KC - 1) / SIMD_KC : 1;
-  for (int n0 = 0; n0 < N; n0 += SIMD_NR) {
-    int cols = N - n0 < SIMD_NR ? N - n0 : SIMD_NR;
+  /* a tail of at most a quarter vector goes to the dot-product path */
+  int tail = N % VLEN;
+  int n_main = tail > 0 && tail <= GEMM_COL_MAX && 4 * tail <= VLEN ? N - tail : N;
+  if (n_main < N)
+    gemm_tail_columns(m0, m1, n_main, tail, K, packed_a, B, ldb, bias, res, C, ldc, act);
+  for (int n0 = 0; n0 < n_main; n0 += SIMD_NR) {
+    int cols = n_main - n0 < SIMD_NR ? n_main - n0 : SIMD_NR;
     int nv = (cols + VLEN - 1) / VLEN;
     int ak = act_k_of(act);
     gemm_tile_fn tile = gemm_tiles[ak == NNRT_ACT_NONE ? 0 : ak == NNRT_ACT_RELU ? 1 : 2][nv];
