@@ -323,6 +323,26 @@ static void check_elementwise(const nnrt_kernels *t, size_t n) {
   free(a), free(b), free(o_s), free(o_t);
 }
 
+/* deinterleave copies values: exact, and nothing written past its counts */
+static void check_deinterleave(const nnrt_kernels *t, int n, int with_odd) {
+  const nnrt_kernels *s = &nnrt_kernels_scalar;
+  float *src = xmalloc(sizeof(float) * (size_t)(n + 1));
+  float *e_s = xmalloc(sizeof(float) * (size_t)(n / 2 + 2)), *e_t = xmalloc(sizeof(float) * (size_t)(n / 2 + 2));
+  float *o_s = xmalloc(sizeof(float) * (size_t)(n / 2 + 2)), *o_t = xmalloc(sizeof(float) * (size_t)(n / 2 + 2));
+  fill(src, (size_t)n + 1, -2.f, 2.f);
+  int ne = (n + 1) / 2, no = n / 2;
+  for (int i = 0; i < n / 2 + 2; i++) e_s[i] = e_t[i] = o_s[i] = o_t[i] = 7.f;
+  s->deinterleave(src, n, e_s, with_odd ? o_s : NULL);
+  t->deinterleave(src, n, e_t, with_odd ? o_t : NULL);
+  char desc[96];
+  snprintf(desc, sizeof desc, "%s deinterleave n=%d odd=%d", t->name, n, with_odd);
+  for (int i = 0; i < n / 2 + 2; i++) {
+    if (!close_enough(e_t[i], e_s[i], 0.0) || (i >= ne && e_t[i] != 7.f)) report(desc, "even", e_t[i], e_s[i], 0.0);
+    if (!close_enough(o_t[i], o_s[i], 0.0) || (i >= no && o_t[i] != 7.f)) report(desc, "odd", o_t[i], o_s[i], 0.0);
+  }
+  free(src), free(e_s), free(e_t), free(o_s), free(o_t);
+}
+
 static void test_table(const nnrt_kernels *t, int rounds) {
   test_gemm(t, rounds);
   for (int i = 0; i < rounds; i++)
@@ -330,6 +350,9 @@ static void test_table(const nnrt_kernels *t, int rounds) {
   check_model_dw_shapes(t);
   static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 67, 1000, 4099};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_elementwise(t, sizes[i]);
+  for (int n = 0; n <= 70; n++) check_deinterleave(t, n, n % 3 != 0);
+  check_deinterleave(t, 225, 1);
+  check_deinterleave(t, 4097, 0);
 }
 
 int main(int argc, char **argv) {

@@ -158,6 +158,12 @@ static void scalar_activation(const nnrt_act *act, const float *x, float *out, s
   for (size_t i = 0; i < n; i++) out[i] = nnrt_act_apply1(act, x[i]);
 }
 
+static void scalar_deinterleave(const float *src, int n, float *even, float *odd) {
+  for (int i = 0; 2 * i < n; i++) even[i] = src[2 * i];
+  if (odd)
+    for (int i = 0; 2 * i + 1 < n; i++) odd[i] = src[2 * i + 1];
+}
+
 const nnrt_kernels nnrt_kernels_scalar = {
   .isa = NNRT_ISA_SCALAR,
   .name = "scalar",
@@ -172,4 +178,5 @@ const nnrt_kernels nnrt_kernels_scalar = {
   .binary = scalar_binary,
   .binary_scalar = scalar_binary_scalar,
   .activation = scalar_activation,
+  .deinterleave = scalar_deinterleave,
 };

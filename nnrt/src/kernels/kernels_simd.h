@@ -1127,6 +1127,18 @@ static void simd_activation(const nnrt_act *act, const float *x, float *out, siz
   }
 }
 
+static void simd_deinterleave(const float *src, int n, float *even, float *odd) {
+  int i = 0;
+  /* whole vectors while the odd load (src + 1, 2 * VLEN floats) stays in src */
+  for (; 2 * i + 2 * VLEN + 1 <= n; i += VLEN) {
+    V_STORE(even + i, V_LOAD_EVEN(src + 2 * i));
+    if (odd) V_STORE(odd + i, V_LOAD_EVEN(src + 2 * i + 1));
+  }
+  for (int j = i; 2 * j < n; j++) even[j] = src[2 * j];
+  if (odd)
+    for (int j = i; 2 * j + 1 < n; j++) odd[j] = src[2 * j + 1];
+}
+
 const nnrt_kernels SIMD_TABLE = {
   .isa = SIMD_ISA,
   .name = SIMD_NAME,
@@ -1141,6 +1153,7 @@ const nnrt_kernels SIMD_TABLE = {
   .binary = simd_binary,
   .binary_scalar = simd_binary_scalar,
   .activation = simd_activation,
+  .deinterleave = simd_deinterleave,
 };
 
 #endif /* NNRT_KERNELS_SIMD_H */

@@ -204,6 +204,11 @@ static void im2col_s2_task(void *arg, int t) {
     if (h < l) h = l;
     lo[kx] = l, hi[kx] = h, q0[kx] = x0 + 2 * l;
   }
+  int need_odd = 0;
+  for (int kx = 0; kx < w->kw; kx++) need_odd |= hi[kx] > lo[kx] && (q0[kx] & 1);
+  /* a 1x1 kernel at column 0 covering the whole output row (the strided 1x1
+   * projections): the even elements go straight into the K row */
+  int direct = w->kw == 1 && lo[0] == 0 && hi[0] == w->ow && q0[0] == 0;
   for (int p = p0; p < p1; p++) {
     int ci = p / w->kh, ky = p % w->kh;
     const float *plane = c->in + (size_t)ci * w->ih * w->iw;
@@ -216,12 +221,11 @@ static void im2col_s2_task(void *arg, int t) {
         continue;
       }
       const float *src = plane + (size_t)iy * w->iw;
-      int i = 0;
-      for (; 2 * i + 1 < w->iw; i++) {
-        even[i] = src[2 * i];
-        odd[i] = src[2 * i + 1];
+      if (direct) { /* the even half is the whole K row */
+        c->k->deinterleave(src, 2 * w->ow < w->iw ? 2 * w->ow : w->iw, rows + (size_t)oy * w->ow, NULL);
+        continue;
       }
-      if (2 * i < w->iw) even[i] = src[2 * i];
+      c->k->deinterleave(src, w->iw, even, need_odd ? odd : NULL);
       for (int kx = 0; kx < w->kw; kx++) {
         float *d = rows + (size_t)kx * s->N + (size_t)oy * w->ow;
         for (int ox = 0; ox < lo[kx]; ox++) d[ox] = 0.f;
