@@ -177,8 +177,10 @@ enum { OP_DW, OP_MAX, OP_AVG };
 static const char *op_names[] = {"dwconv", "maxpool", "avgpool"};
 
 /* Random geometry, or `fixed` (its in/k/stride/pad_top/pad_left/dil;
- * bottom/right padding equal to top/left) with C channels when C > 0. */
-static void check_window_geom(const nnrt_kernels *t, int op, int wide, const nnrt_window *fixed, int C) {
+ * bottom/right padding fixed_b/fixed_r, or equal to top/left when negative)
+ * with C channels when C > 0. */
+static void check_window_pads(const nnrt_kernels *t, int op, int wide, const nnrt_window *fixed,
+                              int fixed_b, int fixed_r, int C) {
   const nnrt_kernels *s = &nnrt_kernels_scalar;
   static const int ks[] = {1, 2, 3, 3, 3, 5, 5, 7};
   nnrt_window w;
@@ -194,7 +196,8 @@ static void check_window_geom(const nnrt_kernels *t, int op, int wide, const nnr
   if (fixed) {
     w = *fixed;
     kh = w.k_h, kw = w.k_w;
-    pad_bottom = w.pad_top, pad_right = w.pad_left;
+    pad_bottom = fixed_b < 0 ? w.pad_top : fixed_b;
+    pad_right = fixed_r < 0 ? w.pad_left : fixed_r;
   }
   int ext_h = (kh - 1) * w.dil_h + 1, ext_w = (kw - 1) * w.dil_w + 1;
   w.out_h = (w.in_h + w.pad_top + pad_bottom - ext_h) / w.stride_h + 1;
@@ -251,7 +254,39 @@ static void check_window_geom(const nnrt_kernels *t, int op, int wide, const nnr
   free(in), free(wt), free(bias), free(o_s), free(o_t);
 }
 
+static void check_window_geom(const nnrt_kernels *t, int op, int wide, const nnrt_window *fixed, int C) {
+  check_window_pads(t, op, wide, fixed, -1, -1, C);
+}
+
 static void check_window(const nnrt_kernels *t, int op, int wide) { check_window_geom(t, op, wide, NULL, 0); }
+
+/* The separable stride-2 max pool (2x2 and 3x3): odd and even sizes from 1
+ * to past two vectors, every top/left/bottom/right padding from 0 to 2
+ * (TF-SAME's asymmetric 0,0,1,1 among them), channel ranges not a multiple
+ * of anything; plus the model's reduction planes. */
+static void check_maxpool_s2(const nnrt_kernels *t) {
+  static const int sizes[] = {1, 2, 3, 4, 5, 7, 13, 14, 15, 16, 17, 28, 33, 56};
+  for (int k = 2; k <= 3; k++)
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+      for (int pads = 0; pads < 81; pads++) {
+        int pt = pads % 3, pl = pads / 3 % 3, pb = pads / 9 % 3, pr = pads / 27;
+        /* all pad combinations for small planes, a sample for the rest */
+        if (sizes[i] > 5 && pads % 7 != 0 && pads != 36) continue;
+        nnrt_window w = {.in_h = sizes[i], .in_w = sizes[i], .k_h = k, .k_w = k, .stride_h = 2,
+                         .stride_w = 2, .pad_top = pt, .pad_left = pl, .dil_h = 1, .dil_w = 1};
+        check_window_pads(t, OP_MAX, 0, &w, pb, pr, rnd_int(1, 19));
+        /* not square, and 2x3 / 3x2 windows */
+        w.in_w = sizes[i] + 3;
+        w.k_w = 5 - k;
+        check_window_pads(t, OP_MAX, 0, &w, pb, pr, rnd_int(1, 5));
+      }
+  static const int model[] = {56, 28, 14, 7};
+  for (size_t i = 0; i < sizeof model / sizeof model[0]; i++) {
+    nnrt_window w = {.in_h = model[i], .in_w = model[i], .k_h = 3, .k_w = 3, .stride_h = 2,
+                     .stride_w = 2, .pad_top = 0, .pad_left = 0, .dil_h = 1, .dil_w = 1};
+    check_window_pads(t, OP_MAX, 0, &w, 1, 1, 37);
+  }
+}
 
 /* The depthwise planes of the bundled models (AgeGenderNet 56..7, BlazeFace
  * 128..8, 3x3 pad 1) plus 5x5 and dilated small planes: on AVX-512 the
@@ -348,6 +383,7 @@ static void test_table(const nnrt_kernels *t, int rounds) {
   for (int i = 0; i < rounds; i++)
     for (int op = OP_DW; op <= OP_AVG; op++) check_window(t, op, i % 15 == 0 ? 2 : i % 3 == 0);
   check_model_dw_shapes(t);
+  check_maxpool_s2(t);
   static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 67, 1000, 4099};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_elementwise(t, sizes[i]);
   for (int n = 0; n <= 70; n++) check_deinterleave(t, n, n % 3 != 0);

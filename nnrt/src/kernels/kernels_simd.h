@@ -1050,11 +1050,100 @@ static void simd_dwconv(const nnrt_window *win, int c0, int c1, const float *in,
   win_planes(WIN_DW, win, c0, c1, in, w, bias, out, act, 0);
 }
 
+/* Max pooling, 2x2 or 3x3 window, stride 2, no dilation (AgeGenderNet's
+ * 3x3/2 reductions, BlazeFace's 2x2/2). Max is separable, so for each output
+ * row the k_h input rows are maxed vertically, straight from the input, into
+ * a row buffer whose padding columns stay -inf; each output vector is then
+ * the max of k_w even-element loads of that row (offsets 0..k_w-1). That is
+ * k_h plain loads per input vector plus k_w permuted loads per output vector,
+ * instead of k_h * k_w permuted loads per output vector. The vertical pass
+ * runs over a block of rows before the horizontal one reads them back: the
+ * permuted loads straddle the stores that wrote the row, which cannot be
+ * forwarded, and a load right after them waits for them to retire (one row
+ * at a time measured 3x slower than the FLOPs).
+ * Max is idempotent, so a missing tap repeats one that exists: an input row
+ * outside the input is replaced by another row of the same window, and
+ * k = 2 reads its last row / column twice, keeping the loops free of border
+ * and size cases. Returns 0 when the geometry is not one this path takes. */
+#define MAXS2_BUF_FLOATS 8192 /* 32 KiB of vertical maxima */
+
+SIMD_INLINE void maxs2_vertical(const float *r0, const float *r1, const float *r2, float *dst,
+                                int n) {
+  int x = 0;
+  for (; x + VLEN <= n; x += VLEN)
+    V_STORE(dst + x, V_MAX(V_MAX(V_LOAD(r0 + x), V_LOAD(r1 + x)), V_LOAD(r2 + x)));
+  if (x == n) return;
+  if (n >= VLEN) { /* the last vector overlaps the one before: same values again */
+    x = n - VLEN;
+    V_STORE(dst + x, V_MAX(V_MAX(V_LOAD(r0 + x), V_LOAD(r1 + x)), V_LOAD(r2 + x)));
+  } else { /* a row narrower than a vector; the store leaves the padding alone */
+    vf v = V_MAX(V_MAX(v_load_part(r0, n), v_load_part(r1, n)), v_load_part(r2, n));
+    v_store_part(dst, v, n);
+  }
+}
+
+static int maxpool_s2(const nnrt_window *win, int c0, int c1, const float *in, float *out) {
+  if (win->stride_h != 2 || win->stride_w != 2 || win->dil_h != 1 || win->dil_w != 1 ||
+      win->k_h < 2 || win->k_h > 3 || win->k_w < 2 || win->k_w > 3 || win->pad_top < 0 ||
+      win->pad_left < 0)
+    return 0;
+  int out_w_vec = (win->out_w + VLEN - 1) / VLEN * VLEN;
+  /* the even loads of a row's last output vector read up to 2 * out_w_vec + 1
+   * floats past its first tap */
+  int len = 2 * out_w_vec + 2 * VLEN;
+  if (win->pad_left + win->in_w > len) len = win->pad_left + win->in_w;
+  int block = MAXS2_BUF_FLOATS / len; /* output rows per block */
+  if (block < 1) return 0;
+  if (block > win->out_h) block = win->out_h;
+  alignas(64) float vm[MAXS2_BUF_FLOATS];
+  for (int j = 0; j < block * len; j++) vm[j] = -INFINITY; /* interiors overwritten per row */
+  int o2 = win->k_w - 1; /* offset of the last horizontal tap */
+  size_t in_plane = (size_t)win->in_h * win->in_w, out_plane = (size_t)win->out_h * win->out_w;
+  for (int c = c0; c < c1; c++) {
+    const float *src = in + c * in_plane;
+    float *dst = out + c * out_plane;
+    for (int oy0 = 0; oy0 < win->out_h; oy0 += block) {
+      int oy1 = oy0 + block < win->out_h ? oy0 + block : win->out_h;
+      for (int oy = oy0; oy < oy1; oy++) {
+        float *row = vm + (size_t)(oy - oy0) * len + win->pad_left;
+        const float *r[3];
+        int n = 0;
+        for (int ky = 0; ky < win->k_h; ky++) {
+          int iy = 2 * oy - win->pad_top + ky;
+          if (iy >= 0 && iy < win->in_h) r[n++] = src + (size_t)iy * win->in_w;
+        }
+        if (n == 0) { /* the window is all padding (huge pads): -inf */
+          for (int j = 0; j < win->in_w; j++) row[j] = -INFINITY;
+          continue;
+        }
+        for (; n < 3; n++) r[n] = r[0];
+        maxs2_vertical(r[0], r[1], r[2], row, win->in_w);
+      }
+      for (int oy = oy0; oy < oy1; oy++) {
+        const float *row = vm + (size_t)(oy - oy0) * len;
+        /* a full store past the row end lands in the next rows, which are
+         * written later; only a store past the plane's end must be partial */
+        size_t pos = (size_t)oy * win->out_w;
+        for (int ox = 0; ox < win->out_w; ox += VLEN) {
+          const float *p = row + 2 * ox;
+          vf v = V_MAX(V_MAX(V_LOAD_EVEN(p), V_LOAD_EVEN(p + 1)), V_LOAD_EVEN(p + o2));
+          if (pos + ox + VLEN <= out_plane)
+            V_STORE(dst + pos + ox, v);
+          else
+            v_store_part(dst + pos + ox, v, win->out_w - ox);
+        }
+      }
+    }
+  }
+  return 1;
+}
+
 static void simd_maxpool(const nnrt_window *win, int c0, int c1, const float *in, float *out) {
   if (win->k_h > WIN_MAX_TAPS) {
     nnrt_kernels_scalar.maxpool(win, c0, c1, in, out);
     return;
   }
+  if (maxpool_s2(win, c0, c1, in, out)) return;
   if (win_planes_padded(WIN_MAX, win, c0, c1, in, NULL, NULL, out, NULL, 0)) return;
   win_planes(WIN_MAX, win, c0, c1, in, NULL, NULL, out, NULL, 0);
 }
