@@ -260,6 +260,24 @@ static void check_window_geom(const nnrt_kernels *t, int op, int wide, const nnr
 
 static void check_window(const nnrt_kernels *t, int op, int wide) { check_window_geom(t, op, wide, NULL, 0); }
 
+/* Depthwise 3x3 / 5x5 stride 1 over whole padded planes (double-buffered
+ * copies): asymmetric pads (TF-SAME 0,0,1,1 and 1,1,0,0, none), planes
+ * narrower than a vector, odd widths, not square, and planes too large for
+ * the two-plane buffer (the ring path); channel ranges not starting at 0. */
+static void check_dw_planes(const nnrt_kernels *t) {
+  static const int sizes[] = {1, 2, 3, 5, 7, 14, 15, 17, 33, 56, 90};
+  static const int pads[][4] = {{1, 1, 1, 1}, {0, 0, 1, 1}, {1, 1, 0, 0}, {0, 0, 0, 0}, {2, 1, 0, 2}};
+  for (int k = 3; k <= 5; k += 2)
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+      for (size_t p = 0; p < sizeof pads / sizeof pads[0]; p++) {
+        nnrt_window w = {.in_h = sizes[i], .in_w = sizes[i] + (int)p % 2, .k_h = k, .k_w = k,
+                         .stride_h = 1, .stride_w = 1, .pad_top = pads[p][0] * (k / 2),
+                         .pad_left = pads[p][1] * (k / 2), .dil_h = 1, .dil_w = 1};
+        check_window_pads(t, OP_DW, 0, &w, pads[p][2] * (k / 2), pads[p][3] * (k / 2),
+                          rnd_int(1, 7));
+      }
+}
+
 /* The separable stride-2 max pool (2x2 and 3x3): odd and even sizes from 1
  * to past two vectors, every top/left/bottom/right padding from 0 to 2
  * (TF-SAME's asymmetric 0,0,1,1 among them), channel ranges not a multiple
@@ -384,6 +402,7 @@ static void test_table(const nnrt_kernels *t, int rounds) {
     for (int op = OP_DW; op <= OP_AVG; op++) check_window(t, op, i % 15 == 0 ? 2 : i % 3 == 0);
   check_model_dw_shapes(t);
   check_maxpool_s2(t);
+  check_dw_planes(t);
   static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 67, 1000, 4099};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_elementwise(t, sizes[i]);
   for (int n = 0; n <= 70; n++) check_deinterleave(t, n, n % 3 != 0);
