@@ -1069,6 +1069,10 @@ static int dw_plane(const nnrt_window *win, int c0, int c1, const float *in, con
   /* padded plane: the implied bottom/right padding (stride 1) */
   int pw = win->out_w + K - 1, ph = win->out_h + K - 1;
   if (pw < win->pad_left + win->in_w || ph < win->pad_top + win->in_h) return 0;
+  /* row stride a whole number of vectors: every kx = 0 load is then aligned
+   * (the others split cache lines; with an odd stride nearly all did, and
+   * the kernel was bound by cache accesses, not FMAs) */
+  pw = (pw + VLEN - 1) / VLEN * VLEN;
   int R = win->out_w <= VLEN ? 8 : 4;
   int out_w_vec = (win->out_w + VLEN - 1) / VLEN * VLEN;
   /* the last row's vectors read out_w_vec + K - 1 floats from its start */
