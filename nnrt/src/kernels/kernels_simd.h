@@ -1007,10 +1007,13 @@ SIMD_INLINE void dw_rows_kr(int K, int R, int act_k, const nnrt_window *win, int
  * never stored. */
 #define DWP_BUF_FLOATS 12288 /* 48 KiB: two padded planes */
 
-SIMD_INLINE void dwp_copy_plane(const nnrt_window *win, int pw, const float *src, float *plane) {
+/* Input rows [iy0, iy1) of one channel into its padded plane. */
+SIMD_INLINE void dwp_copy_rows(const nnrt_window *win, int pw, const float *src, float *plane,
+                               int iy0, int iy1) {
   int n = win->in_w;
   float *dst0 = plane + (size_t)win->pad_top * pw + win->pad_left;
-  for (int iy = 0; iy < win->in_h; iy++) {
+  if (iy1 > win->in_h) iy1 = win->in_h;
+  for (int iy = iy0; iy < iy1; iy++) {
     const float *s = src + (size_t)iy * n;
     float *d = dst0 + (size_t)iy * pw;
     if (n < VLEN) {
@@ -1033,15 +1036,24 @@ SIMD_INLINE void dw_plane_kr(int K, int R, int act_k, const nnrt_window *win, in
   size_t in_plane = (size_t)win->in_h * win->in_w, out_plane = (size_t)win->out_h * win->out_w;
   memset(buf, 0, sizeof(float) * 2 * plane_len); /* the padding, never overwritten */
   vf wv[25];
-  dwp_copy_plane(win, pw, in + c0 * in_plane, buf);
+  /* channel c + 1's rows are copied a share per block of channel c: the
+   * copy's reads (from L2 for the larger planes) overlap the FMAs instead of
+   * running as a phase of their own */
+  int blocks = (win->out_h + R - 1) / R;
+  int copy_share = (win->in_h + blocks - 1) / blocks;
+  dwp_copy_rows(win, pw, in + c0 * in_plane, buf, 0, win->in_h);
   for (int c = c0; c < c1; c++) {
     float *plane = buf + (size_t)((c - c0) & 1) * plane_len;
-    if (c + 1 < c1)
-      dwp_copy_plane(win, pw, in + (c + 1) * in_plane, buf + (size_t)((c + 1 - c0) & 1) * plane_len);
+    const float *next_src = c + 1 < c1 ? in + (c + 1) * in_plane : NULL;
+    float *next_plane = buf + (size_t)((c + 1 - c0) & 1) * plane_len;
     float *dst = out + c * out_plane;
     for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
     vf init = V_SET1(bias ? bias[c] : 0.f);
     for (int oy = 0; oy < win->out_h; oy += R) {
+      if (next_src) {
+        int iy0 = oy / R * copy_share;
+        dwp_copy_rows(win, pw, next_src, next_plane, iy0, iy0 + copy_share);
+      }
       const float *rows[12];
       /* a last block's rows past the plane feed only rows it does not store */
       for (int j = 0; j < R + K - 1; j++)
