@@ -150,6 +150,17 @@ int op_threads(const nnrt_exec *x) {
   return t < 1 ? 1 : t;
 }
 
+int op_tasks(const nnrt_exec *x, int64_t work, int64_t units) {
+  int threads = op_threads(x);
+  if (threads <= 1 || units <= 1 || work < OP_SPLIT_MIN_WORK) return 1;
+  int64_t tasks = work / OP_TASK_MIN_WORK;
+  if (tasks > (int64_t)threads * OP_TASKS_PER_THREAD) tasks = (int64_t)threads * OP_TASKS_PER_THREAD;
+  if (tasks > threads) tasks -= tasks % threads;
+  if (tasks < threads) tasks = threads;
+  if (tasks > units) tasks = units;
+  return (int)tasks;
+}
+
 bool op_dtype_is_int(nnrt_dtype dt) {
   return dt == NNRT_DTYPE_INT64 || dt == NNRT_DTYPE_INT32 || dt == NNRT_DTYPE_INT8 ||
          dt == NNRT_DTYPE_UINT8 || dt == NNRT_DTYPE_BOOL;

@@ -57,6 +57,24 @@ nnrt_status op_set_const_output(nnrt_value *v, const void *data, size_t bytes, n
 /* Threads available in exec (1 when there is no pool). */
 int op_threads(const nnrt_exec *x);
 
+/* How many tasks to split a node into for nnrt_pool_for (1: run it on the
+ * calling thread). `work` is the node's cost in multiply-adds (MACs), a
+ * memory-bound op counting OP_WORK_PER_ELEM per element it reads or
+ * writes; `units` is how many independent pieces it can be cut into.
+ *   - Below OP_SPLIT_MIN_WORK (about 5 us on one AVX-512 core) the node runs
+ *     alone: a parallel loop costs about a microsecond to start and finish
+ *     with the workers spinning, tens when they sleep, and most of a model's
+ *     nodes are this small.
+ *   - Larger nodes get up to OP_TASKS_PER_THREAD tasks per thread (none below
+ *     OP_TASK_MIN_WORK), a multiple of the thread count: the pool hands items
+ *     out one at a time, so equal tasks finish together when every thread
+ *     is there, and a late or preempted worker leaves the rest to the others. */
+#define OP_WORK_PER_ELEM 8
+#define OP_SPLIT_MIN_WORK ((int64_t)256 * 1024)
+#define OP_TASK_MIN_WORK ((int64_t)128 * 1024)
+#define OP_TASKS_PER_THREAD 4
+int op_tasks(const nnrt_exec *x, int64_t work, int64_t units);
+
 /* Element conversion used by Cast and the int64 paths. */
 double op_load_f(nnrt_dtype dt, const void *p, int64_t i);
 int64_t op_load_i(nnrt_dtype dt, const void *p, int64_t i);

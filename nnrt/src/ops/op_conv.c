@@ -127,6 +127,7 @@ typedef struct conv_task {
   const float *packed;
   const nnrt_act *act;
   int ldb, chunk, M;
+  int mtasks, nchunk; /* gemm: task t is row range t % mtasks, column block t / mtasks */
 } conv_task;
 
 static int ceil_div_nonneg(int a, int b) { return (a + b - 1) / b; }
@@ -239,10 +240,13 @@ static void im2col_s2_task(void *arg, int t) {
 
 static void gemm_task(void *arg, int t) {
   const conv_task *c = arg;
-  int m0 = t * c->chunk, m1 = m0 + c->chunk < c->M ? m0 + c->chunk : c->M;
-  if (m0 >= m1) return;
-  c->k->gemm_packed_rows(m0, m1, c->s->N, c->s->K, c->packed, c->B, c->ldb, c->bias, c->res, c->out, c->s->N,
-                         c->act);
+  int mt = t % c->mtasks, n0 = t / c->mtasks * c->nchunk;
+  int m0 = mt * c->chunk, m1 = m0 + c->chunk < c->M ? m0 + c->chunk : c->M;
+  int n1 = n0 + c->nchunk < c->s->N ? n0 + c->nchunk : c->s->N;
+  if (m0 >= m1 || n0 >= n1) return;
+  /* a column block is the same product on B, res and out shifted by n0 */
+  c->k->gemm_packed_rows(m0, m1, n1 - n0, c->s->K, c->packed, c->B + n0, c->ldb, c->bias,
+                         c->res ? c->res + n0 : NULL, c->out + n0, c->s->N, c->act);
 }
 
 static void dw_task(void *arg, int t) {
@@ -266,10 +270,33 @@ static void dw_task(void *arg, int t) {
 static int split_rows(int m, int mr, int threads, int *chunk) {
   if (mr < 1) mr = 1;
   int tiles = (m + mr - 1) / mr;
-  int tasks = threads < tiles ? threads : tiles;
+  int tasks = threads < tiles ? threads : tiles; /* threads: the task count wanted */
   if (tasks < 1) tasks = 1;
   *chunk = (tiles + tasks - 1) / tasks * mr;
   return (m + *chunk - 1) / *chunk;
+}
+
+/* Columns of a GEMM column block: whole cache lines and SIMD strips. */
+#define CONV_NBLOCK 64
+
+/* Task split of one group's GEMM (see gemm_task). Output-channel row ranges
+ * when there are enough row tiles to share evenly or the plane is narrow;
+ * otherwise column blocks of the output plane (BlazeFace's 24-channel
+ * layers have 3 row tiles of 8, which 2 threads cannot share evenly, and
+ * planes of 4096-16384 columns). */
+static int split_gemm(const nnrt_exec *x, const conv_state *s, int mr, conv_task *c) {
+  if (mr < 1) mr = 1;
+  int tiles = (s->cout_g + mr - 1) / mr, nblocks = (s->N + CONV_NBLOCK - 1) / CONV_NBLOCK;
+  int64_t work = (int64_t)s->cout_g * s->N * s->K + (int64_t)(s->K + s->cout_g) * s->N * OP_WORK_PER_ELEM;
+  int tasks = op_tasks(x, work, (int64_t)tiles * nblocks);
+  c->mtasks = 1;
+  c->nchunk = s->N;
+  if (tasks > 1 && nblocks >= tasks && (tiles % tasks != 0 || s->N > s->cout_g)) {
+    c->nchunk = (nblocks + tasks - 1) / tasks * CONV_NBLOCK;
+    c->chunk = s->cout_g;
+    return (s->N + c->nchunk - 1) / c->nchunk;
+  }
+  return c->mtasks = split_rows(s->cout_g, mr, tasks, &c->chunk);
 }
 
 static void conv_run(const nnrt_node *n, nnrt_exec *x) {
@@ -281,11 +308,12 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
   const nnrt_act *act = &n->act;
   const op_window *w = &s->w;
   const nnrt_kernels *k = x->k;
-  int threads = op_threads(x);
   size_t in_plane = (size_t)w->ih * w->iw;
   if (k && s->depthwise) {
     conv_task c = {.s = s, .k = k, .wt = wt, .bias = bias, .act = act};
-    int tasks = split_rows(s->cout, 1, threads, &c.chunk);
+    int64_t work = (int64_t)s->cout * s->N * w->kh * w->kw +
+                   ((int64_t)s->cin * (int64_t)in_plane + (int64_t)s->cout * s->N) * OP_WORK_PER_ELEM;
+    int tasks = split_rows(s->cout, 1, op_tasks(x, work, s->cout), &c.chunk);
     for (int b = 0; b < w->n; b++) {
       c.in = in + (size_t)b * s->cin * in_plane;
       c.out = out + (size_t)b * s->cout * s->N;
@@ -296,7 +324,7 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
   }
   if (k && s->k == k && s->packed && (s->pointwise || x->scratch)) {
     conv_task c = {.s = s, .k = k, .act = act, .M = s->cout_g, .col = x->scratch};
-    int tasks = split_rows(s->cout_g, k->gemm_mr, threads, &c.chunk);
+    int tasks = split_gemm(x, s, k->gemm_mr, &c);
     for (int b = 0; b < w->n; b++)
       for (int gi = 0; gi < s->group; gi++) {
         c.in = in + ((size_t)b * s->cin + (size_t)gi * s->cin_g) * in_plane;
@@ -308,11 +336,12 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
           c.B = c.in;
         } else {
           conv_task ic = c;
+          int64_t im_work = (int64_t)s->K * s->N * OP_WORK_PER_ELEM;
           if (im2col_s2_ok(w)) {
-            int im_tasks = split_rows(s->cin_g * w->kh, 1, threads, &ic.chunk);
+            int im_tasks = split_rows(s->cin_g * w->kh, 1, op_tasks(x, im_work, s->cin_g * w->kh), &ic.chunk);
             nnrt_pool_for(x->pool, im_tasks, im2col_s2_task, &ic);
           } else {
-            int im_tasks = split_rows(s->K, 1, threads, &ic.chunk);
+            int im_tasks = split_rows(s->K, 1, op_tasks(x, im_work, s->K), &ic.chunk);
             nnrt_pool_for(x->pool, im_tasks, im2col_task, &ic);
           }
           c.B = c.col;

@@ -258,8 +258,8 @@ static void gemm_fast(const nnrt_node *n, nnrt_exec *x, const nnrt_act *act) {
     c.ldc = R;
   }
   int mr = x->k->gemm_mr < 1 ? 1 : x->k->gemm_mr;
-  int tiles = (s->N + mr - 1) / mr, threads = op_threads(x);
-  int tasks = threads < tiles ? threads : tiles;
+  int tiles = (s->N + mr - 1) / mr;
+  int tasks = op_tasks(x, (int64_t)R * s->N * s->K, tiles);
   if (tasks < 1) tasks = 1;
   c.chunk = (tiles + tasks - 1) / tasks * mr;
   tasks = (s->N + c.chunk - 1) / c.chunk;

@@ -130,8 +130,8 @@ static void pool_run(const nnrt_node *n, nnrt_exec *x) {
   }
   if (x->k && s->kernel_ok) {
     pool_task c = {s, x->k, x->in[0], x->out[0], 0, s->w.n * s->w.c};
-    int threads = op_threads(x);
-    int tasks = threads < c.planes ? threads : c.planes;
+    int64_t in_el = (int64_t)c.planes * w->ih * w->iw, out_el = (int64_t)c.planes * w->oh * w->ow;
+    int tasks = op_tasks(x, out_el * w->kh * w->kw + (in_el + out_el) * OP_WORK_PER_ELEM, c.planes);
     if (tasks < 1) tasks = 1;
     c.chunk = (c.planes + tasks - 1) / tasks;
     nnrt_pool_for(x->pool, tasks, pool_task_fn, &c);
