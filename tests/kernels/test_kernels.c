@@ -376,6 +376,63 @@ static void check_elementwise(const nnrt_kernels *t, size_t n) {
   free(a), free(b), free(o_s), free(o_t);
 }
 
+/* Direct convolution of a first layer against the scalar table: random
+ * geometry (stride 1-3, dilation, pads incl. asymmetric, widths around the
+ * vector blocks), a random row range; rows outside it must stay untouched.
+ * When the table declines the geometry it must write nothing. */
+static void check_conv_direct(const nnrt_kernels *t, int fixed_wide) {
+  const nnrt_kernels *s = &nnrt_kernels_scalar;
+  static const int ks[] = {1, 2, 3, 3, 5, 5, 7};
+  nnrt_window w;
+  w.k_h = ks[rnd_int(0, 6)], w.k_w = rnd() % 4 ? w.k_h : ks[rnd_int(0, 6)];
+  w.stride_h = rnd_int(1, 2), w.stride_w = rnd() % 8 ? rnd_int(1, 2) : 3;
+  w.dil_h = rnd() % 6 ? 1 : 2, w.dil_w = rnd() % 6 ? 1 : 2;
+  w.pad_top = rnd_int(0, 3), w.pad_left = rnd_int(0, 3);
+  int pad_bottom = rnd_int(0, 3), pad_right = rnd_int(0, 3);
+  w.in_h = rnd_int(1, 20);
+  w.in_w = fixed_wide ? fixed_wide : rnd_int(1, 150);
+  int ext_h = (w.k_h - 1) * w.dil_h + 1, ext_w = (w.k_w - 1) * w.dil_w + 1;
+  if (w.in_h + w.pad_top + pad_bottom < ext_h || w.in_w + w.pad_left + pad_right < ext_w) return;
+  w.out_h = (w.in_h + w.pad_top + pad_bottom - ext_h) / w.stride_h + 1;
+  w.out_w = (w.in_w + w.pad_left + pad_right - ext_w) / w.stride_w + 1;
+  int cin = rnd_int(1, 4), cout = rnd_int(1, 13);
+  int oy0 = rnd_int(0, w.out_h - 1), oy1 = rnd_int(oy0 + 1, w.out_h);
+  size_t in_n = (size_t)cin * w.in_h * w.in_w, out_n = (size_t)cout * w.out_h * w.out_w;
+  size_t w_n = (size_t)cout * cin * w.k_h * w.k_w;
+  float *in = xmalloc(sizeof(float) * in_n), *wt = xmalloc(sizeof(float) * w_n);
+  float *bias = xmalloc(sizeof(float) * cout);
+  float *o_s = xmalloc(sizeof(float) * out_n), *o_t = xmalloc(sizeof(float) * out_n);
+  fill(in, in_n, -1.f, 1.f);
+  fill(wt, w_n, -1.f, 1.f);
+  fill(bias, (size_t)cout, -1.f, 1.f);
+  const float sentinel = 12345.f;
+  for (size_t i = 0; i < out_n; i++) o_s[i] = o_t[i] = sentinel;
+  nnrt_act act = random_act();
+  int use_bias = rnd_int(0, 1);
+  s->conv_direct(&w, cin, cout, in, wt, use_bias ? bias : NULL, o_s, oy0, oy1, &act);
+  int took = t->conv_direct(&w, cin, cout, in, wt, use_bias ? bias : NULL, o_t, oy0, oy1, &act);
+  char desc[256];
+  snprintf(desc, sizeof desc, "%s conv_direct cin=%d cout=%d in=%dx%d out=%dx%d rows [%d,%d) k=%dx%d s=%d,%d pad t%d l%d b%d r%d dil=%d,%d bias=%d act=%s took=%d",
+           t->name, cin, cout, w.in_h, w.in_w, w.out_h, w.out_w, oy0, oy1, w.k_h, w.k_w, w.stride_h, w.stride_w,
+           w.pad_top, w.pad_left, pad_bottom, pad_right, w.dil_h, w.dil_w, use_bias, act_names[act.kind], took);
+  double taps = (double)cin * w.k_h * w.k_w;
+  double tol = ACT_SLACK * 2.0 * (taps + 1) * FLT_EPSILON * (taps + 1) + ACT_ABS;
+  size_t plane = (size_t)w.out_h * w.out_w;
+  for (size_t i = 0; i < out_n; i++) {
+    int oy = (int)(i % plane) / w.out_w;
+    int inside = took && oy >= oy0 && oy < oy1;
+    if (!inside) {
+      if (o_t[i] != sentinel) report(desc, took ? "outside the rows" : "declined but wrote", o_t[i], sentinel, 0.0);
+    } else if (!close_enough(o_t[i], o_s[i], tol)) {
+      report(desc, "output", o_t[i], o_s[i], tol);
+    }
+  }
+  /* BlazeFace-sized first layers (48 to 75 taps) must take the fast path */
+  if (t->isa == NNRT_ISA_AVX512 && w.stride_w <= 2 && w.dil_h == 1 && w.dil_w == 1 && taps >= 48 && taps <= 75 && w.out_w <= 256 && !took)
+    report(desc, "declined a first-layer geometry", 0, 1, 0.0);
+  free(in), free(wt), free(bias), free(o_s), free(o_t);
+}
+
 /* deinterleave copies values: exact, and nothing written past its counts */
 static void check_deinterleave(const nnrt_kernels *t, int n, int with_odd) {
   const nnrt_kernels *s = &nnrt_kernels_scalar;
@@ -405,6 +462,9 @@ static void test_table(const nnrt_kernels *t, int rounds) {
   check_dw_planes(t);
   static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 67, 1000, 4099};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_elementwise(t, sizes[i]);
+  for (int i = 0; i < rounds; i++) check_conv_direct(t, 0);
+  check_conv_direct(t, 224); /* AgeGenderNet's first conv row */
+  check_conv_direct(t, 256);
   for (int n = 0; n <= 70; n++) check_deinterleave(t, n, n % 3 != 0);
   check_deinterleave(t, 225, 1);
   check_deinterleave(t, 4097, 0);

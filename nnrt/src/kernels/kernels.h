@@ -69,6 +69,15 @@ typedef struct nnrt_kernels {
                            const nnrt_act *act);
   int gemm_mr; /* row tile of the packed layout */
 
+  /* Direct convolution (group 1) of output rows [oy0, oy1), for inputs with
+   * few channels (a network's first conv, where im2col costs about as much
+   * as the GEMM): in is cin planes of in_h*in_w, w is cout x cin*k_h*k_w as
+   * in ONNX, bias cout values or NULL, out cout planes of out_h*out_w.
+   * Returns 0, writing nothing, when the geometry is not one it takes (the
+   * caller then uses im2col + GEMM); the scalar table takes every one. */
+  int (*conv_direct)(const nnrt_window *win, int cin, int cout, const float *in, const float *w,
+                     const float *bias, float *out, int oy0, int oy1, const nnrt_act *act);
+
   /* Depthwise convolution of channels [c0, c1): in is C planes of in_h*in_w,
    * w is C filters of k_h*k_w, bias C values (or NULL), out C planes. */
   void (*dwconv)(const nnrt_window *win, int c0, int c1, const float *in, const float *w,

@@ -158,6 +158,30 @@ static void scalar_activation(const nnrt_act *act, const float *x, float *out, s
   for (size_t i = 0; i < n; i++) out[i] = nnrt_act_apply1(act, x[i]);
 }
 
+static int scalar_conv_direct(const nnrt_window *win, int cin, int cout, const float *in,
+                              const float *w, const float *bias, float *out, int oy0, int oy1,
+                              const nnrt_act *act) {
+  int taps = win->k_h * win->k_w;
+  for (int co = 0; co < cout; co++)
+    for (int oy = oy0; oy < oy1; oy++)
+      for (int ox = 0; ox < win->out_w; ox++) {
+        float sum = bias ? bias[co] : 0.f;
+        for (int ci = 0; ci < cin; ci++)
+          for (int ky = 0; ky < win->k_h; ky++) {
+            int iy = oy * win->stride_h - win->pad_top + ky * win->dil_h;
+            if (iy < 0 || iy >= win->in_h) continue;
+            for (int kx = 0; kx < win->k_w; kx++) {
+              int ix = ox * win->stride_w - win->pad_left + kx * win->dil_w;
+              if (ix < 0 || ix >= win->in_w) continue;
+              sum += in[((size_t)ci * win->in_h + iy) * win->in_w + ix] *
+                     w[((size_t)co * cin + ci) * taps + ky * win->k_w + kx];
+            }
+          }
+        out[((size_t)co * win->out_h + oy) * win->out_w + ox] = nnrt_act_apply1(act, sum);
+      }
+  return 1;
+}
+
 static void scalar_deinterleave(const float *src, int n, float *even, float *odd) {
   for (int i = 0; 2 * i < n; i++) even[i] = src[2 * i];
   if (odd)
@@ -179,4 +203,5 @@ const nnrt_kernels nnrt_kernels_scalar = {
   .binary_scalar = scalar_binary_scalar,
   .activation = scalar_activation,
   .deinterleave = scalar_deinterleave,
+  .conv_direct = scalar_conv_direct,
 };

@@ -17,11 +17,15 @@ typedef struct conv_state {
   op_window w;
   int group, cout, cin, cin_g, cout_g, K, N; /* N = output plane size */
   bool depthwise, pointwise;
+  bool direct; /* pack: k->conv_direct takes this conv (first convs) */
   /* pack: */
   const nnrt_kernels *k; /* table the weights were packed for; NULL = not packed */
   float *packed;         /* group-major packed weights */
   size_t packed_floats;  /* per group */
 } conv_state;
+
+/* input channels up to which a table's direct kernel is tried */
+#define CONV_DIRECT_MAX_CIN 4
 
 static nnrt_status conv_infer(nnrt_graph *g, nnrt_node *n, nnrt_error *err) {
   nnrt_status st = op_check_inputs(g, n, 2, n->fused_add ? 4 : 3, err);
@@ -70,7 +74,19 @@ static nnrt_status conv_pack(nnrt_graph *g, nnrt_node *n, nnrt_error *err) {
   s->packed = NULL;
   s->k = NULL;
   n->scratch_bytes = 0;
+  s->direct = false;
   if (!k || s->depthwise || !op_input_is_const(g, n, 1)) return NNRT_OK;
+  /* Few input channels: im2col would copy the input k_h*k_w times for a
+   * GEMM with a short K; the direct kernel reads it in place. A probe with
+   * no rows asks the table whether it takes the geometry. */
+  if (k->conv_direct && s->group == 1 && s->cin <= CONV_DIRECT_MAX_CIN && !s->pointwise && !n->fused_add) {
+    nnrt_window win = op_window_kernel(&s->w);
+    if (k->conv_direct(&win, s->cin, s->cout, NULL, NULL, NULL, NULL, 0, 0, &n->act)) {
+      s->direct = true;
+      s->k = k;
+      return NNRT_OK;
+    }
+  }
   const float *w = nnrt_node_input(g, n, 1)->data;
   s->packed_floats = k->gemm_pack_a_size(s->cout_g, s->K);
   s->packed = aligned_alloc(64, ((s->packed_floats * s->group * sizeof(float)) + 63) / 64 * 64);
@@ -267,6 +283,15 @@ static void dw_task(void *arg, int t) {
   if (c->act->kind != NNRT_ACT_NONE) c->k->activation(c->act, c->out + off, c->out + off, len);
 }
 
+/* direct convolution over output rows [t * chunk, ...) of one batch item */
+static void direct_task(void *arg, int t) {
+  const conv_task *c = arg;
+  const conv_state *s = c->s;
+  nnrt_window win = op_window_kernel(&s->w);
+  int oy0 = t * c->chunk, oy1 = oy0 + c->chunk < s->w.oh ? oy0 + c->chunk : s->w.oh;
+  if (oy0 < oy1) c->k->conv_direct(&win, s->cin, s->cout, c->in, c->wt, c->bias, c->out, oy0, oy1, c->act);
+}
+
 static int split_rows(int m, int mr, int threads, int *chunk) {
   if (mr < 1) mr = 1;
   int tiles = (m + mr - 1) / mr;
@@ -319,6 +344,16 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
       c.out = out + (size_t)b * s->cout * s->N;
       c.res = res ? res + (size_t)b * s->cout * s->N : NULL;
       nnrt_pool_for(x->pool, tasks, dw_task, &c);
+    }
+    return;
+  }
+  if (k && s->k == k && s->direct && !res) {
+    conv_task c = {.s = s, .k = k, .wt = wt, .bias = bias, .act = act};
+    int tasks = split_rows(w->oh, 1, threads, &c.chunk);
+    for (int b = 0; b < w->n; b++) {
+      c.in = in + (size_t)b * s->cin * in_plane;
+      c.out = out + (size_t)b * s->cout * s->N;
+      nnrt_pool_for(x->pool, tasks, direct_task, &c);
     }
     return;
   }
