@@ -349,7 +349,9 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
   }
   if (k && s->k == k && s->direct && !res) {
     conv_task c = {.s = s, .k = k, .wt = wt, .bias = bias, .act = act};
-    int tasks = split_rows(w->oh, 1, threads, &c.chunk);
+    int64_t work = (int64_t)s->cout * s->N * s->K +
+                   ((int64_t)s->cin * (int64_t)in_plane + (int64_t)s->cout * s->N) * OP_WORK_PER_ELEM;
+    int tasks = split_rows(w->oh, 1, op_tasks(x, work, w->oh), &c.chunk);
     for (int b = 0; b < w->n; b++) {
       c.in = in + (size_t)b * s->cin * in_plane;
       c.out = out + (size_t)b * s->cout * s->N;
