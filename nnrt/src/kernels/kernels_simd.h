@@ -1041,13 +1041,6 @@ SIMD_INLINE int dw_flat(const nnrt_window *win, int c0, int c1, const float *in,
  * the input read a shared zero row. */
 #define DWR_BUF_FLOATS 12288 /* 48 KiB: ring rows plus the zero row */
 
-/* act_k: the activation kind when fixed at compile time (NONE, RELU), or -1
- * for any (a switch per vector). */
-SIMD_INLINE vf dwr_act(int act_k, const nnrt_act *act, vf v) {
-  if (act_k == NNRT_ACT_NONE) return v;
-  if (act_k == NNRT_ACT_RELU) return V_MAX(v, V_ZERO());
-  return v_act(act, v);
-}
 
 SIMD_INLINE void dwr_vectors(int K, int R, int nb, int act_k, const float *const *rows, int ox,
                              const vf *wv, vf init, const nnrt_act *act, float *dst, int ld, int rows_valid,
@@ -1079,7 +1072,7 @@ SIMD_INLINE void dwr_vectors(int K, int R, int nb, int act_k, const float *const
 #pragma GCC unroll 2
     for (int b = 0; b < nb; b++) {
       int left = valid - b * VLEN;
-      vf v = dwr_act(act_k, act, acc[r][b]);
+      vf v = v_act_k(act_k, act, acc[r][b]);
       if (left >= VLEN)
         V_STORE(dst + (size_t)r * ld + b * VLEN, v);
       else if (left > 0)
@@ -1217,6 +1210,26 @@ SIMD_INLINE void dw_plane_kr(int K, int R, int act_k, const nnrt_window *win, in
   }
 }
 
+/* Calls CALL(K, R, activation class) with each argument a compile-time
+ * constant: K (3 or 5) x R (8 or 4) x act_k (none, relu, any), for the
+ * depthwise paths that instantiate a kernel per combination. */
+#define DW_ACTS(CALL, KK, RR, ACT_K)                 \
+  do {                                               \
+    if ((ACT_K) == NNRT_ACT_NONE) CALL(KK, RR, NNRT_ACT_NONE);      \
+    else if ((ACT_K) == NNRT_ACT_RELU) CALL(KK, RR, NNRT_ACT_RELU); \
+    else CALL(KK, RR, -1);                           \
+  } while (0)
+#define DW_DISPATCH(CALL, K, R, ACT_K)               \
+  do {                                               \
+    if ((K) == 3) {                                  \
+      if ((R) == 8) DW_ACTS(CALL, 3, 8, ACT_K);      \
+      else DW_ACTS(CALL, 3, 4, ACT_K);               \
+    } else {                                         \
+      if ((R) == 8) DW_ACTS(CALL, 5, 8, ACT_K);      \
+      else DW_ACTS(CALL, 5, 4, ACT_K);               \
+    }                                                \
+  } while (0)
+
 static int dw_plane(const nnrt_window *win, int c0, int c1, const float *in, const float *w,
                     const float *bias, float *out, const nnrt_act *act) {
   int K = win->k_h;
@@ -1237,25 +1250,10 @@ static int dw_plane(const nnrt_window *win, int c0, int c1, const float *in, con
   plane_len = (plane_len + VLEN - 1) / VLEN * VLEN;
   if (2 * plane_len > DWP_BUF_FLOATS) return 0;
   alignas(64) float buf[DWP_BUF_FLOATS];
-  int act_k = !act || act->kind == NNRT_ACT_NONE ? NNRT_ACT_NONE
-              : act->kind == NNRT_ACT_RELU       ? NNRT_ACT_RELU
-                                                 : -1;
+  int act_k = act_k_of(act);
 #define DWP_CALL(KK, RR, AK) \
   dw_plane_kr(KK, RR, AK, win, c0, c1, in, w, bias, out, act, buf, pw, ph, plane_len)
-#define DWP_ACTS(KK, RR)                                                                  \
-  do {                                                                                    \
-    if (act_k == NNRT_ACT_NONE) DWP_CALL(KK, RR, NNRT_ACT_NONE);                          \
-    else if (act_k == NNRT_ACT_RELU) DWP_CALL(KK, RR, NNRT_ACT_RELU);                     \
-    else DWP_CALL(KK, RR, -1);                                                            \
-  } while (0)
-  if (K == 3) {
-    if (R == 8) DWP_ACTS(3, 8);
-    else DWP_ACTS(3, 4);
-  } else {
-    if (R == 8) DWP_ACTS(5, 8);
-    else DWP_ACTS(5, 4);
-  }
-#undef DWP_ACTS
+  DW_DISPATCH(DWP_CALL, K, R, act_k);
 #undef DWP_CALL
   return 1;
 }
@@ -1276,24 +1274,9 @@ static int dw_rows(const nnrt_window *win, int c0, int c1, const float *in, cons
   int row_len = out_w_vec + K - 1;
   if ((size_t)(ring + 1) * row_len > DWR_BUF_FLOATS) return 0;
   alignas(64) float buf[DWR_BUF_FLOATS];
-  int act_k = !act || act->kind == NNRT_ACT_NONE ? NNRT_ACT_NONE
-              : act->kind == NNRT_ACT_RELU       ? NNRT_ACT_RELU
-                                                 : -1;
+  int act_k = act_k_of(act);
 #define DWR_CALL(KK, RR, AK) dw_rows_kr(KK, RR, AK, win, c0, c1, in, w, bias, out, act, buf, ring, row_len)
-#define DWR_ACTS(KK, RR)                                                                  \
-  do {                                                                                    \
-    if (act_k == NNRT_ACT_NONE) DWR_CALL(KK, RR, NNRT_ACT_NONE);                          \
-    else if (act_k == NNRT_ACT_RELU) DWR_CALL(KK, RR, NNRT_ACT_RELU);                     \
-    else DWR_CALL(KK, RR, -1);                                                            \
-  } while (0)
-  if (K == 3) {
-    if (R == 8) DWR_ACTS(3, 8);
-    else DWR_ACTS(3, 4);
-  } else {
-    if (R == 8) DWR_ACTS(5, 8);
-    else DWR_ACTS(5, 4);
-  }
-#undef DWR_ACTS
+  DW_DISPATCH(DWR_CALL, K, R, act_k);
 #undef DWR_CALL
   return 1;
 }
