@@ -384,6 +384,13 @@ static void simd_gemm_packed_rows(int m0, int m1, int N, int K, const float *pac
   }
 }
 
+/* An inline copy: rows are short, a libc call per row costs more than the copy. */
+SIMD_INLINE void copy_floats(float *dst, const float *src, int n) {
+  int i = 0;
+  for (; i + VLEN <= n; i += VLEN) V_STORE(dst + i, V_LOAD(src + i));
+  if (i < n) v_store_part(dst + i, v_load_part(src + i, n - i), n - i);
+}
+
 static void simd_deinterleave(const float *src, int n, float *even, float *odd) {
   int i = 0;
   /* whole vectors while the odd load (src + 1, 2 * VLEN floats) stays in src */
@@ -461,11 +468,8 @@ static void dc_build(const nnrt_window *win, int cin, const float *in, int oy, i
         float *pad = s2 ? prow : row;
         int len = s2 ? 2 * L : L;
         int n = win->in_w < len - win->pad_left ? win->in_w : len - win->pad_left;
-        /* inline: a few dozen floats per row, where libc calls cost more */
         for (int j = 0; j < win->pad_left; j++) pad[j] = 0.f;
-        int i = 0;
-        for (; i + VLEN <= n; i += VLEN) V_STORE(pad + win->pad_left + i, V_LOAD(src + i));
-        for (; i < n; i++) pad[win->pad_left + i] = src[i];
+        copy_floats(pad + win->pad_left, src, n);
         for (int j = win->pad_left + n; j < len; j++) pad[j] = 0.f;
         if (s2) simd_deinterleave(prow, 2 * L, row, row + L);
       }
@@ -688,12 +692,6 @@ SIMD_INLINE void win_planes(int mode, const nnrt_window *win, int c0, int c1, co
 #define PAD_RING_FLOATS 12288 /* 48 KiB of padded rows */
 #define PAD_MAX_OUT_W 2048
 
-/* An inline copy: rows are short, a libc call per row costs more than the copy. */
-SIMD_INLINE void copy_floats(float *dst, const float *src, int n) {
-  int i = 0;
-  for (; i + VLEN <= n; i += VLEN) V_STORE(dst + i, V_LOAD(src + i));
-  if (i < n) v_store_part(dst + i, v_load_part(src + i, n - i), n - i);
-}
 
 /* NB vectors at output column ox of one output row; kw_c is k_w when it is a
  * compile-time constant (3, 5), else 0. */
@@ -1081,6 +1079,19 @@ SIMD_INLINE void dwr_vectors(int K, int R, int nb, int act_k, const float *const
   }
 }
 
+/* One block of R output rows across the plane: two vectors at a time where
+ * R <= 4 leaves the registers for it, then one. */
+SIMD_INLINE void dwr_row_block(int K, int R, int act_k, const float *const *rows, int out_w_vec,
+                               const vf *wv, vf init, const nnrt_act *act, float *drow, int out_w,
+                               int rows_valid) {
+  int ox = 0;
+  if (R <= 4)
+    for (; ox + 2 * VLEN <= out_w_vec; ox += 2 * VLEN)
+      dwr_vectors(K, R, 2, act_k, rows, ox, wv, init, act, drow + ox, out_w, rows_valid, out_w - ox);
+  for (; ox < out_w_vec; ox += VLEN)
+    dwr_vectors(K, R, 1, act_k, rows, ox, wv, init, act, drow + ox, out_w, rows_valid, out_w - ox);
+}
+
 SIMD_INLINE void dw_rows_kr(int K, int R, int act_k, const nnrt_window *win, int c0, int c1, const float *in,
                             const float *w, const float *bias, float *out, const nnrt_act *act,
                             float *buf, int ring, int row_len) {
@@ -1122,14 +1133,7 @@ SIMD_INLINE void dw_rows_kr(int K, int R, int act_k, const nnrt_window *win, int
       }
       int rows_valid = win->out_h - oy < R ? win->out_h - oy : R;
       float *drow = dst + (size_t)oy * win->out_w;
-      int ox = 0;
-      if (R <= 4)
-        for (; ox + 2 * VLEN <= out_w_vec; ox += 2 * VLEN)
-          dwr_vectors(K, R, 2, act_k, rows, ox, wv, init, act, drow + ox, win->out_w, rows_valid,
-                      win->out_w - ox);
-      for (; ox < out_w_vec; ox += VLEN)
-        dwr_vectors(K, R, 1, act_k, rows, ox, wv, init, act, drow + ox, win->out_w, rows_valid,
-                    win->out_w - ox);
+      dwr_row_block(K, R, act_k, rows, out_w_vec, wv, init, act, drow, win->out_w, rows_valid);
     }
   }
 }
@@ -1198,14 +1202,7 @@ SIMD_INLINE void dw_plane_kr(int K, int R, int act_k, const nnrt_window *win, in
         rows[j] = plane + (size_t)(oy + j < ph ? oy + j : 0) * pw;
       int rows_valid = win->out_h - oy < R ? win->out_h - oy : R;
       float *drow = dst + (size_t)oy * win->out_w;
-      int ox = 0;
-      if (R <= 4)
-        for (; ox + 2 * VLEN <= out_w_vec; ox += 2 * VLEN)
-          dwr_vectors(K, R, 2, act_k, rows, ox, wv, init, act, drow + ox, win->out_w, rows_valid,
-                      win->out_w - ox);
-      for (; ox < out_w_vec; ox += VLEN)
-        dwr_vectors(K, R, 1, act_k, rows, ox, wv, init, act, drow + ox, win->out_w, rows_valid,
-                    win->out_w - ox);
+      dwr_row_block(K, R, act_k, rows, out_w_vec, wv, init, act, drow, win->out_w, rows_valid);
     }
   }
 }
