@@ -1296,88 +1296,104 @@ static void simd_dwconv(const nnrt_window *win, int c0, int c1, const float *in,
 }
 
 /* Max pooling, 2x2 or 3x3 window, stride 2, no dilation (AgeGenderNet's
- * 3x3/2 reductions, BlazeFace's 2x2/2). Max is separable, so for each output
- * row the k_h input rows are maxed vertically, straight from the input, into
- * a row buffer whose padding columns stay -inf; each output vector is then
- * the max of k_w even-element loads of that row (offsets 0..k_w-1). That is
- * k_h plain loads per input vector plus k_w permuted loads per output vector,
- * instead of k_h * k_w permuted loads per output vector. The vertical pass
- * runs over a block of rows before the horizontal one reads them back: the
- * permuted loads straddle the stores that wrote the row, which cannot be
- * forwarded, and a load right after them waits for them to retire (one row
- * at a time measured 3x slower than the FLOPs).
- * Max is idempotent, so a missing tap repeats one that exists: an input row
- * outside the input is replaced by another row of the same window, and
- * k = 2 reads its last row / column twice, keeping the loops free of border
- * and size cases. Returns 0 when the geometry is not one this path takes. */
-#define MAXS2_BUF_FLOATS 8192 /* 32 KiB of vertical maxima */
+ * 3x3/2 reductions, BlazeFace's 2x2/2). Max is separable: for each output
+ * row the k_h input rows are maxed vertically into two vectors A and B
+ * covering the 2*VLEN input columns of VLEN outputs, and the horizontal
+ * taps are then register shuffles of those: the even lanes of [A, B], the
+ * odd lanes, and (k_w = 3) the even lanes moved by one with the next chunk's
+ * first column (which is the next chunk's A, loaded anyway). Nothing goes
+ * through memory between the two passes: a row buffer written by the
+ * vertical pass and read back with shuffled loads measured twice as slow
+ * (its loads straddle stores that cannot be forwarded).
+ * Columns outside the row read as -inf (masked loads at the row's right
+ * end, a small buffer for a left pad), so padding never wins; a missing
+ * input row is replaced by another row of the same window (max is
+ * idempotent). Returns 0 when the geometry is not one this path takes. */
 
-SIMD_INLINE void maxs2_vertical(const float *r0, const float *r1, const float *r2, float *dst,
-                                int n) {
-  int x = 0;
-  for (; x + VLEN <= n; x += VLEN)
-    V_STORE(dst + x, V_MAX(V_MAX(V_LOAD(r0 + x), V_LOAD(r1 + x)), V_LOAD(r2 + x)));
-  if (x == n) return;
-  if (n >= VLEN) { /* the last vector overlaps the one before: same values again */
-    x = n - VLEN;
-    V_STORE(dst + x, V_MAX(V_MAX(V_LOAD(r0 + x), V_LOAD(r1 + x)), V_LOAD(r2 + x)));
-  } else { /* a row narrower than a vector; the store leaves the padding alone */
-    vf v = V_MAX(V_MAX(v_load_part(r0, n), v_load_part(r1, n)), v_load_part(r2, n));
-    v_store_part(dst, v, n);
+/* The vertical max of the rows r over columns [c, c + VLEN), where the
+ * first n of those columns lie inside the rows and the rest read as -inf.
+ * c < 0 (a left pad) goes through a small buffer; the row's right end
+ * through masked loads. */
+SIMD_INLINE vf maxs2_load(const float *row, int c, int n) {
+  if (c >= 0) return n >= VLEN ? V_LOAD(row + c) : v_load_part_fill(row + c, n, -INFINITY);
+  float buf[VLEN];
+  for (int i = 0; i < VLEN; i++) buf[i] = i >= -c && i < n ? row[c + i] : -INFINITY;
+  return V_LOAD(buf);
+}
+
+SIMD_INLINE vf maxs2_vcols(const float *r0, const float *r1, const float *r2, int c, int w) {
+  int n = w - c < VLEN ? w - c : VLEN;
+  if (n <= 0) return V_SET1(-INFINITY);
+  return V_MAX(V_MAX(maxs2_load(r0, c, n), maxs2_load(r1, c, n)), maxs2_load(r2, c, n));
+}
+
+/* One output row: out_w outputs from the rows r (first tap at column -pad).
+ * Chunks whose columns all lie inside the row take plain loads; the rest
+ * (the row's right end, a left pad) go through maxs2_vcols. Inlined with
+ * k_w and pad as constants so the common cases carry no dead branches. */
+SIMD_INLINE void maxs2_row(const float *r0, const float *r1, const float *r2, int in_w, int pad, int out_w, int k_w,
+                           float *dst, size_t room) {
+  vf a = maxs2_vcols(r0, r1, r2, -pad, in_w);
+  int ox = 0;
+  if (pad == 0)
+    for (; ox + VLEN <= out_w && 2 * ox + 3 * VLEN <= in_w; ox += VLEN) {
+      const float *p0 = r0 + 2 * ox, *p1 = r1 + 2 * ox, *p2 = r2 + 2 * ox;
+      vf b = V_MAX(V_MAX(V_LOAD(p0 + VLEN), V_LOAD(p1 + VLEN)), V_LOAD(p2 + VLEN));
+      vf next = V_MAX(V_MAX(V_LOAD(p0 + 2 * VLEN), V_LOAD(p1 + 2 * VLEN)), V_LOAD(p2 + 2 * VLEN));
+      vf even = V_EVEN2(a, b), v = V_MAX(even, V_ODD2(a, b));
+      if (k_w == 3) v = V_MAX(v, V_SHIFT1(even, next));
+      V_STORE(dst + ox, v);
+      a = next;
+    }
+  for (; ox < out_w; ox += VLEN) {
+    int c = 2 * ox - pad;
+    vf b = maxs2_vcols(r0, r1, r2, c + VLEN, in_w), next = maxs2_vcols(r0, r1, r2, c + 2 * VLEN, in_w);
+    vf even = V_EVEN2(a, b), v = V_MAX(even, V_ODD2(a, b));
+    if (k_w == 3) v = V_MAX(v, V_SHIFT1(even, next));
+    /* a full store past the row end lands in the next rows, which are
+     * written later; only a store past the plane's end must be partial */
+    if ((size_t)ox + VLEN <= room)
+      V_STORE(dst + ox, v);
+    else
+      v_store_part(dst + ox, v, out_w - ox);
+    a = next;
   }
 }
 
 static int maxpool_s2(const nnrt_window *win, int c0, int c1, const float *in, float *out) {
   if (win->stride_h != 2 || win->stride_w != 2 || win->dil_h != 1 || win->dil_w != 1 ||
       win->k_h < 2 || win->k_h > 3 || win->k_w < 2 || win->k_w > 3 || win->pad_top < 0 ||
-      win->pad_left < 0)
+      win->pad_left < 0 || win->pad_left >= win->k_w)
     return 0;
-  int out_w_vec = (win->out_w + VLEN - 1) / VLEN * VLEN;
-  /* the even loads of a row's last output vector read up to 2 * out_w_vec + 1
-   * floats past its first tap */
-  int len = 2 * out_w_vec + 2 * VLEN;
-  if (win->pad_left + win->in_w > len) len = win->pad_left + win->in_w;
-  int block = MAXS2_BUF_FLOATS / len; /* output rows per block */
-  if (block < 1) return 0;
-  if (block > win->out_h) block = win->out_h;
-  alignas(64) float vm[MAXS2_BUF_FLOATS];
-  for (int j = 0; j < block * len; j++) vm[j] = -INFINITY; /* interiors overwritten per row */
-  int o2 = win->k_w - 1; /* offset of the last horizontal tap */
   size_t in_plane = (size_t)win->in_h * win->in_w, out_plane = (size_t)win->out_h * win->out_w;
+  int in_w = win->in_w, out_w = win->out_w, k_w = win->k_w, pad = win->pad_left;
   for (int c = c0; c < c1; c++) {
     const float *src = in + c * in_plane;
     float *dst = out + c * out_plane;
-    for (int oy0 = 0; oy0 < win->out_h; oy0 += block) {
-      int oy1 = oy0 + block < win->out_h ? oy0 + block : win->out_h;
-      for (int oy = oy0; oy < oy1; oy++) {
-        float *row = vm + (size_t)(oy - oy0) * len + win->pad_left;
+    for (int oy = 0; oy < win->out_h; oy++) {
+      int iy0 = 2 * oy - win->pad_top;
+      const float *r0, *r1, *r2;
+      if (iy0 >= 0 && iy0 + win->k_h <= win->in_h) {
+        r0 = src + (size_t)iy0 * in_w, r1 = r0 + in_w, r2 = win->k_h == 3 ? r1 + in_w : r1;
+      } else { /* rows in the padding */
         const float *r[3];
         int n = 0;
-        for (int ky = 0; ky < win->k_h; ky++) {
-          int iy = 2 * oy - win->pad_top + ky;
-          if (iy >= 0 && iy < win->in_h) r[n++] = src + (size_t)iy * win->in_w;
-        }
+        for (int ky = 0; ky < win->k_h; ky++)
+          if (iy0 + ky >= 0 && iy0 + ky < win->in_h) r[n++] = src + (size_t)(iy0 + ky) * in_w;
         if (n == 0) { /* the window is all padding (huge pads): -inf */
-          for (int j = 0; j < win->in_w; j++) row[j] = -INFINITY;
+          for (int j = 0; j < out_w; j++) dst[(size_t)oy * out_w + j] = -INFINITY;
           continue;
         }
         for (; n < 3; n++) r[n] = r[0];
-        maxs2_vertical(r[0], r[1], r[2], row, win->in_w);
+        r0 = r[0], r1 = r[1], r2 = r[2];
       }
-      for (int oy = oy0; oy < oy1; oy++) {
-        const float *row = vm + (size_t)(oy - oy0) * len;
-        /* a full store past the row end lands in the next rows, which are
-         * written later; only a store past the plane's end must be partial */
-        size_t pos = (size_t)oy * win->out_w;
-        for (int ox = 0; ox < win->out_w; ox += VLEN) {
-          const float *p = row + 2 * ox;
-          vf v = V_MAX(V_MAX(V_LOAD_EVEN(p), V_LOAD_EVEN(p + 1)), V_LOAD_EVEN(p + o2));
-          if (pos + ox + VLEN <= out_plane)
-            V_STORE(dst + pos + ox, v);
-          else
-            v_store_part(dst + pos + ox, v, win->out_w - ox);
-        }
-      }
+      size_t pos = (size_t)oy * out_w;
+      if (pad == 0 && k_w == 3)
+        maxs2_row(r0, r1, r2, in_w, 0, out_w, 3, dst + pos, out_plane - pos);
+      else if (pad == 0)
+        maxs2_row(r0, r1, r2, in_w, 0, out_w, 2, dst + pos, out_plane - pos);
+      else
+        maxs2_row(r0, r1, r2, in_w, pad, out_w, k_w, dst + pos, out_plane - pos);
     }
   }
   return 1;

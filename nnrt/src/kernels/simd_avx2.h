@@ -42,6 +42,23 @@ static inline vf v_load_even(const float *p) {
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 #define V_LOAD_EVEN(p) v_load_even(p)
+/* Even / odd elements of the 2*VLEN floats [a, b] (in-lane shuffle, then
+ * the 64-bit quarters in order); and [a1 .. a7, b0]. */
+static inline vf v_even2(vf a, vf b) {
+  __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+static inline vf v_odd2(vf a, vf b) {
+  __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+static inline vf v_shift1(vf a, vf b) {
+  __m256 mid = _mm256_permute2f128_ps(a, b, 0x21); /* a4..a7 b0..b3 */
+  return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(mid), _mm256_castps_si256(a), 4));
+}
+#define V_EVEN2(a, b) v_even2(a, b)
+#define V_ODD2(a, b) v_odd2(a, b)
+#define V_SHIFT1(a, b) v_shift1(a, b)
 
 static inline __m256i v_tail_mask(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -51,6 +68,11 @@ static inline vf v_load_part(const float *p, int n) {
 }
 static inline void v_store_part(float *p, vf v, int n) {
   _mm256_maskstore_ps(p, v_tail_mask(n), v);
+}
+/* p[0 .. n) with the other lanes set to fill; 0 < n < VLEN. */
+static inline vf v_load_part_fill(const float *p, int n, float fill) {
+  __m256i m = v_tail_mask(n);
+  return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
 }
 
 #endif

@@ -40,12 +40,29 @@ static inline vf v_load_even(const float *p) {
   return _mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 16));
 }
 #define V_LOAD_EVEN(p) v_load_even(p)
+/* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 .. a15, b0]. */
+static inline vf v_even2(vf a, vf b) {
+  const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  return _mm512_permutex2var_ps(a, idx, b);
+}
+static inline vf v_odd2(vf a, vf b) {
+  const __m512i idx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  return _mm512_permutex2var_ps(a, idx, b);
+}
+#define V_EVEN2(a, b) v_even2(a, b)
+#define V_ODD2(a, b) v_odd2(a, b)
+#define V_SHIFT1(a, b) \
+  _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), 1))
 
 static inline vf v_load_part(const float *p, int n) {
   return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1u), p);
 }
 static inline void v_store_part(float *p, vf v, int n) {
   _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1u), v);
+}
+/* p[0 .. n) with the other lanes set to fill; 0 < n < VLEN. */
+static inline vf v_load_part_fill(const float *p, int n, float fill) {
+  return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), (__mmask16)((1u << n) - 1u), p);
 }
 
 #endif

@@ -37,6 +37,10 @@ typedef __m128 vf;
 /* Even elements of p[0 .. 2*VLEN). */
 #define V_LOAD_EVEN(p) \
   _mm_shuffle_ps(_mm_loadu_ps(p), _mm_loadu_ps((p) + 4), _MM_SHUFFLE(2, 0, 2, 0))
+/* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 a2 a3 b0]. */
+#define V_EVEN2(a, b) _mm_shuffle_ps((a), (b), _MM_SHUFFLE(2, 0, 2, 0))
+#define V_ODD2(a, b) _mm_shuffle_ps((a), (b), _MM_SHUFFLE(3, 1, 3, 1))
+#define V_SHIFT1(a, b) _mm_castsi128_ps(_mm_alignr_epi8(_mm_castps_si128(b), _mm_castps_si128(a), 4))
 
 /* Partial loads/stores of n < VLEN floats; never touch memory past p[n-1]. */
 static inline vf v_load_part(const float *p, int n) {
@@ -48,6 +52,12 @@ static inline void v_store_part(float *p, vf v, int n) {
   float buf[VLEN];
   _mm_storeu_ps(buf, v);
   memcpy(p, buf, (size_t)n * sizeof(float));
+}
+/* p[0 .. n) with the other lanes set to fill; 0 < n < VLEN. */
+static inline vf v_load_part_fill(const float *p, int n, float fill) {
+  float buf[VLEN] = {fill, fill, fill, fill};
+  memcpy(buf, p, (size_t)n * sizeof(float));
+  return _mm_loadu_ps(buf);
 }
 
 #endif
