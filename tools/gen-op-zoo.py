@@ -559,6 +559,19 @@ def network_cases(z):
         node("Softmax", ["fo"], ["y"], axis=-1),
     ]
     z.case("net_blazeface_like", nodes, {"x": [1, 3, 32, 32]}, ["y", "r2"], inits)
+    # AgeGenderNet's reduction: a 3x3/2 MaxPool plus a strided 1x1 shortcut,
+    # the sum read raw and through a Relu (the Add fuses into the pool, the
+    # Relu cannot); the shortcut first in the file so it runs first, or last
+    # so it does not (no fusion); planes past the fused add's group size
+    for name, shape, shortcut_first in (("net_maxpool_residual", [1, 16, 40, 40], True),
+                                        ("net_maxpool_residual_later", [1, 16, 40, 40], False),
+                                        ("net_maxpool_residual_wide", [1, 4, 130, 130], True)):
+        c = shape[1]
+        pool = node("MaxPool", ["x"], ["m"], kernel_shape=[3, 3], strides=[2, 2], pads=[0, 0, 1, 1])
+        short = node("Conv", ["x", "ws" + name, "bs" + name], ["e"], strides=[2, 2])
+        rest = [node("Add", ["m", "e"], ["s"]), node("Relu", ["s"], ["r"])]
+        z.case(name, ([short, pool] if shortcut_first else [pool, short]) + rest, {"x": shape}, ["s", "r"],
+               {"ws" + name: z.rand(c, c, 1, 1) * 0.5, "bs" + name: z.rand(c)})
     # large enough (98304 values) for Add and Relu to split over the pool
     z.case("net_large_residual_add_relu",
            [node("Add", ["a", "b"], ["s"]), node("Relu", ["s"], ["r"]), node("Sigmoid", ["r"], ["y"])],

@@ -117,8 +117,9 @@ typedef struct nnrt_node {
   void *state;          /* parsed attributes / packed weights, owned by the op */
   size_t scratch_bytes; /* per-context scratch this node needs during run */
   bool dead;            /* removed by an optimisation */
-  /* Conv only: a following residual Add was fused in by graph_fuse; input 3
-   * (same shape as the output) is added before node->act. */
+  /* Conv and MaxPool: a following residual Add was fused in by graph_fuse;
+   * its other operand (same shape as the output; Conv input 3, MaxPool
+   * input 1) is added before node->act. */
   bool fused_add;
   /* Activation fused by graph_prepare into Conv/Gemm; kind NNRT_ACT_NONE if none. */
   nnrt_act act;

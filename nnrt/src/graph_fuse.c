@@ -2,7 +2,8 @@
  * that feeds it (rewriting weights and bias), and fuse a following
  * element-wise activation into Conv/Gemm or a float Add/Sub/Mul/Div
  * (node->act; the residual Add + Relu of BlazeFace and AgeGenderNet), then
- * fuse a residual Add (with its activation) into the Conv that feeds it. */
+ * fuse a residual Add (with its activation) into the Conv or MaxPool that
+ * feeds it. */
 #include "graph_prepare.h"
 
 #include <float.h>
@@ -247,13 +248,22 @@ static int same_shape(const nnrt_value *a, const nnrt_value *b) {
   return 1;
 }
 
-/* Fuses Add(Conv(...), r) (activation fused or not) into the Conv: its
- * kernels add r while the output tile is still in registers, which saves a
- * pass over the output and its store and reload (BlazeFace's residual blocks).
- * Applies when the Conv has no activation of its own, the Add reads it alone
- * and nothing else does, r has the output's exact shape (no broadcast) and
- * r is ready when the Conv runs (produced by an earlier node, or an input or
- * constant). */
+/* Slot of the fused residual operand in a node that can take one (Conv:
+ * input 3 after weights and bias; MaxPool: input 1), or -1. */
+static int residual_slot(const nnrt_node *c) {
+  if (is_op(c, "Conv")) return c->n_inputs <= 3 ? 3 : -1;
+  if (is_op(c, "MaxPool")) return c->n_inputs == 1 ? 1 : -1;
+  return -1;
+}
+
+/* Fuses Add(P(...), r) (activation fused or not) into its producer P, a
+ * Conv or a MaxPool: the GEMM kernels add r while the output tile is still
+ * in registers, the other paths while a task's planes are still in cache,
+ * which saves a pass over the output and its store and reload (BlazeFace's
+ * residual blocks, AgeGenderNet's pool + shortcut). Applies when P has no
+ * activation of its own, the Add reads it alone and nothing else does, r has
+ * the output's exact shape (no broadcast) and r is ready when P runs
+ * (produced by an earlier node, or an input or constant). */
 nnrt_status nnrt_graph_fuse_residual_add(nnrt_graph *g, nnrt_error *err) {
   nnrt_graph_count_consumers(g);
   for (int ai = 0; ai < g->n_nodes; ai++) {
@@ -262,15 +272,15 @@ nnrt_status nnrt_graph_fuse_residual_add(nnrt_graph *g, nnrt_error *err) {
     if (a->inputs[0] < 0 || a->inputs[1] < 0 || a->inputs[0] == a->inputs[1]) continue;
     const nnrt_value *y = &g->values[a->outputs[0]];
     if (y->dtype != NNRT_DTYPE_FLOAT) continue;
-    /* try the later Conv first: the other operand must exist before it runs */
+    /* try the later producer first: the other operand must exist before it runs */
     int best = -1, best_side = -1;
     for (int side = 0; side < 2; side++) {
       int cv = a->inputs[side], rv = a->inputs[1 - side];
       int ci = g->values[cv].producer;
-      if (ci < 0 || ci >= ai || !is_op(&g->nodes[ci], "Conv")) continue;
+      if (ci < 0 || ci >= ai || residual_slot(&g->nodes[ci]) < 0) continue;
       const nnrt_node *c = &g->nodes[ci];
       if (c->fused_add || c->act.kind != NNRT_ACT_NONE || c->n_outputs != 1 || c->outputs[0] != cv) continue;
-      if (c->n_inputs > 3 || sole_consumer(g, cv) != ai) continue;
+      if (sole_consumer(g, cv) != ai) continue;
       const nnrt_value *r = &g->values[rv];
       if (r->dtype != NNRT_DTYPE_FLOAT || !same_shape(r, &g->values[cv]) || !same_shape(r, y)) continue;
       if (r->producer >= ci) continue;
@@ -281,9 +291,11 @@ nnrt_status nnrt_graph_fuse_residual_add(nnrt_graph *g, nnrt_error *err) {
     int rv = a->inputs[1 - best_side], out = a->outputs[0];
     nnrt_act act = a->act;
     nnrt_node *c = &g->nodes[best];
-    if (grow_inputs(c, 4) != 0)
-      return nnrt_fail(err, NNRT_ERR_NOMEM, "%s: out of memory fusing an Add into a Conv", g->source_name);
-    c->inputs[3] = rv;
+    int slot = residual_slot(c);
+    if (grow_inputs(c, slot + 1) != 0)
+      return nnrt_fail(err, NNRT_ERR_NOMEM, "%s: out of memory fusing an Add into a %s", g->source_name,
+                       c->op_type);
+    c->inputs[slot] = rv;
     c->fused_add = true;
     c->act = act;
     g->values[c->outputs[0]].producer = -1;

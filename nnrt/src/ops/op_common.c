@@ -219,3 +219,12 @@ void op_store_i(nnrt_dtype dt, void *p, int64_t i, int64_t v) {
     default: break;
   }
 }
+
+void op_add_residual(const nnrt_kernels *k, float *out, const float *res, size_t n, const nnrt_act *act) {
+  if (k) {
+    k->binary(NNRT_BIN_ADD, out, res, out, n);
+    if (act->kind != NNRT_ACT_NONE) k->activation(act, out, out, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) out[i] = nnrt_act_apply1(act, out[i] + res[i]);
+}

@@ -83,6 +83,12 @@ void op_store_i(nnrt_dtype dt, void *p, int64_t i, int64_t v);
 bool op_dtype_is_int(nnrt_dtype dt);
 bool op_dtype_supported(nnrt_dtype dt);
 
+/* out[i] = act(out[i] + res[i]) for i < n: the residual Add fused into a
+ * node whose kernel does not take it (depthwise Conv, MaxPool), applied to
+ * a task's slice while it is still in cache. k NULL: scalar loop. */
+void op_add_residual(const nnrt_kernels *k, float *out, const float *res, size_t n,
+                     const nnrt_act *act);
+
 /* Copies src to dst unless they are the same storage (aliased outputs). */
 static inline void op_copy(void *dst, const void *src, size_t bytes) {
   if (dst != src && bytes) memmove(dst, src, bytes);

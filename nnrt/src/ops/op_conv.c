@@ -279,8 +279,7 @@ static void dw_task(void *arg, int t) {
   nnrt_act none = {NNRT_ACT_NONE, 0.f, 0.f};
   c->k->dwconv(&win, c0, c1, c->in, c->wt, c->bias, c->out, &none);
   size_t off = (size_t)c0 * c->s->N, len = (size_t)(c1 - c0) * c->s->N;
-  c->k->binary(NNRT_BIN_ADD, c->out + off, c->res + off, c->out + off, len);
-  if (c->act->kind != NNRT_ACT_NONE) c->k->activation(c->act, c->out + off, c->out + off, len);
+  op_add_residual(c->k, c->out + off, c->res + off, len, c->act);
 }
 
 /* direct convolution over output rows [t * chunk, ...) of one batch item */

@@ -1,5 +1,7 @@
 /* MaxPool, AveragePool (count_include_pad, ceil_mode, dilations),
- * GlobalAveragePool and GlobalMaxPool. Padding never wins the max. The
+ * GlobalAveragePool and GlobalMaxPool. Padding never wins the max. A
+ * MaxPool may carry a fused residual Add (node->fused_add, input 1, then
+ * node->act), added to each task's planes while they are in cache. The
  * kernel table handles the windowed pools when its implied bottom/right
  * padding agrees with ours (always for max; for average the divisor of the
  * windows that run past the padding in ceil_mode needs the scalar path). */
@@ -15,10 +17,11 @@ typedef struct pool_state {
 } pool_state;
 
 static nnrt_status pool_infer(nnrt_graph *g, nnrt_node *n, nnrt_error *err, bool is_max) {
-  nnrt_status st = op_check_inputs(g, n, 1, 1, err);
+  nnrt_status st = op_check_inputs(g, n, 1, n->fused_add ? 2 : 1, err);
   if (st) return st;
   if ((st = op_check_outputs(n, 1, err))) return st;
   if ((st = op_need_float(g, n, 0, err))) return st;
+  if (n->fused_add && (st = op_need_float(g, n, 1, err))) return st;
   if (is_max && nnrt_attr_int(n, "storage_order", 0) != 0)
     return op_fail(err, n, NNRT_ERR_UNSUPPORTED, "attribute storage_order 1 is not supported");
   pool_state *s = calloc(1, sizeof *s);
@@ -37,6 +40,12 @@ static nnrt_status pool_infer(nnrt_graph *g, nnrt_node *n, nnrt_error *err, bool
   s->kernel_ok = is_max || !s->count_include_pad || (implied_b <= w->pb && implied_r <= w->pr);
   int64_t dims[4] = {x->dims[0], x->dims[1], w->oh, w->ow};
   if (x->rank == 3) dims[2] = w->ow;
+  if (n->fused_add) { /* fused when the shapes matched; a new input size must keep them so */
+    const nnrt_value *r = nnrt_node_input(g, n, 1);
+    bool same = r->rank == x->rank;
+    for (int d = 0; same && d < x->rank; d++) same = r->dims[d] == dims[d];
+    if (!same) return op_fail(err, n, NNRT_ERR_SHAPE, "the fused residual's shape differs from the output's");
+  }
   nnrt_value_set_shape(nnrt_node_output(g, n, 0), NNRT_DTYPE_FLOAT, x->rank, dims);
   return NNRT_OK;
 }
@@ -102,21 +111,33 @@ typedef struct pool_task {
   const nnrt_kernels *k;
   const float *in;
   float *out;
+  const float *res; /* fused residual, laid out like out (or NULL) */
+  const nnrt_act *act;
   int chunk, planes;
 } pool_task;
+
+/* output floats pooled before their residual is added (fits L1 with room) */
+#define POOL_RES_GROUP_FLOATS 4096
 
 static void pool_task_fn(void *arg, int t) {
   const pool_task *c = arg;
   nnrt_window win = op_window_kernel(&c->s->w);
   int c0 = t * c->chunk, c1 = c0 + c->chunk < c->planes ? c0 + c->chunk : c->planes;
-  if (c0 >= c1) return;
-  if (c->s->is_max) c->k->maxpool(&win, c0, c1, c->in, c->out);
-  else c->k->avgpool(&win, c0, c1, c->in, c->out, c->s->count_include_pad);
+  size_t plane = (size_t)win.out_h * win.out_w;
+  int group = c->res && plane ? (int)(POOL_RES_GROUP_FLOATS / plane) : c1 - c0;
+  if (group < 1) group = 1;
+  for (int p0 = c0; p0 < c1; p0 += group) {
+    int p1 = p0 + group < c1 ? p0 + group : c1;
+    if (c->s->is_max) c->k->maxpool(&win, p0, p1, c->in, c->out);
+    else c->k->avgpool(&win, p0, p1, c->in, c->out, c->s->count_include_pad);
+    if (c->res) op_add_residual(c->k, c->out + p0 * plane, c->res + p0 * plane, (p1 - p0) * plane, c->act);
+  }
 }
 
 static void pool_run(const nnrt_node *n, nnrt_exec *x) {
   const pool_state *s = n->state;
   const op_window *w = &s->w;
+  const float *res = n->fused_add ? x->in[1] : NULL;
   if (!s->is_max && w->oh == 1 && w->ow == 1 && w->kh == w->ih && w->kw == w->iw && w->dh == 1 && w->dw == 1 &&
       w->pt == 0 && w->pl == 0 &&
       w->pb == 0 && w->pr == 0) {
@@ -126,10 +147,11 @@ static void pool_run(const nnrt_node *n, nnrt_exec *x) {
     const float *in = x->in[0];
     float *out = x->out[0];
     for (int64_t p = 0; p < planes; p++) out[p] = plane_mean(in + p * size, size);
+    if (res) op_add_residual(x->k, out, res, (size_t)planes, &n->act);
     return;
   }
   if (x->k && s->kernel_ok) {
-    pool_task c = {s, x->k, x->in[0], x->out[0], 0, s->w.n * s->w.c};
+    pool_task c = {s, x->k, x->in[0], x->out[0], res, &n->act, 0, s->w.n * s->w.c};
     int64_t in_el = (int64_t)c.planes * w->ih * w->iw, out_el = (int64_t)c.planes * w->oh * w->ow;
     int tasks = op_tasks(x, out_el * w->kh * w->kw + (in_el + out_el) * OP_WORK_PER_ELEM, c.planes);
     if (tasks < 1) tasks = 1;
@@ -138,6 +160,7 @@ static void pool_run(const nnrt_node *n, nnrt_exec *x) {
     return;
   }
   pool_scalar(s, x->in[0], x->out[0]);
+  if (res) op_add_residual(NULL, x->out[0], res, (size_t)w->n * w->c * w->oh * w->ow, &n->act);
 }
 
 /* --- global pools ---------------------------------------------------------- */
