@@ -453,6 +453,26 @@ static void check_deinterleave(const nnrt_kernels *t, int n, int with_odd) {
   free(src), free(e_s), free(e_t), free(o_s), free(o_t);
 }
 
+/* plane means: float blocks summed in double against the scalar's double
+ * partial sums. Values in [-1, 1]; a lane sums at most 1024 / (2 * VLEN)
+ * = 128 terms in float (SSE4, NEON), off by < 128 * eps times the block's
+ * magnitude sum, so the mean is off by < 128 * eps = 7.6e-6: 1e-5 */
+static void check_plane_means(const nnrt_kernels *t, size_t size, size_t planes) {
+  const nnrt_kernels *s = &nnrt_kernels_scalar;
+  float *in = xmalloc(sizeof(float) * (size * planes + 1));
+  float *o_s = xmalloc(sizeof(float) * (planes + 1)), *o_t = xmalloc(sizeof(float) * (planes + 1));
+  fill(in, size * planes + 1, -1.f, 1.f);
+  o_s[planes] = o_t[planes] = 7.f;
+  s->plane_means(in, size, planes, o_s);
+  t->plane_means(in, size, planes, o_t);
+  char desc[96];
+  snprintf(desc, sizeof desc, "%s plane_means size=%zu planes=%zu", t->name, size, planes);
+  for (size_t p = 0; p < planes; p++)
+    if (!close_enough(o_t[p], o_s[p], 1e-5)) report(desc, "mean", o_t[p], o_s[p], 1e-5);
+  if (o_t[planes] != 7.f) report(desc, "written past the planes", o_t[planes], 7.f, 0.0);
+  free(in), free(o_s), free(o_t);
+}
+
 static void test_table(const nnrt_kernels *t, int rounds) {
   test_gemm(t, rounds);
   for (int i = 0; i < rounds; i++)
@@ -468,6 +488,9 @@ static void test_table(const nnrt_kernels *t, int rounds) {
   for (int n = 0; n <= 70; n++) check_deinterleave(t, n, n % 3 != 0);
   check_deinterleave(t, 225, 1);
   check_deinterleave(t, 4097, 0);
+  static const size_t mean_sizes[] = {0, 1, 5, 7, 15, 16, 17, 31, 32, 33, 49, 196, 1023, 1024, 1025, 3137, 50000};
+  for (size_t i = 0; i < sizeof mean_sizes / sizeof mean_sizes[0]; i++)
+    check_plane_means(t, mean_sizes[i], mean_sizes[i] > 5000 ? 2 : (size_t)rnd_int(1, 9));
 }
 
 int main(int argc, char **argv) {

@@ -89,6 +89,11 @@ typedef struct nnrt_kernels {
   void (*avgpool)(const nnrt_window *win, int c0, int c1, const float *in, float *out,
                   int count_include_pad);
 
+  /* out[p] = mean of the `size` floats of plane p, for p < planes (global
+   * average pooling; 0 for empty planes). The sum keeps double precision
+   * across blocks of at most 1024 floats. */
+  void (*plane_means)(const float *in, size_t size, size_t planes, float *out);
+
   /* out[i] = a[i] op b[i] for i < n (same shapes). */
   void (*binary)(nnrt_binary_kind kind, const float *a, const float *b, float *out, size_t n);
   /* out[i] = a[i] op s (scalar right operand). */

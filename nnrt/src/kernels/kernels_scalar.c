@@ -182,6 +182,21 @@ static int scalar_conv_direct(const nnrt_window *win, int cin, int cout, const f
   return 1;
 }
 
+/* Eight double partial sums per plane, so the adds are not one dependency
+ * chain and large planes keep double accuracy. */
+static void scalar_plane_means(const float *in, size_t size, size_t planes, float *out) {
+  for (size_t p = 0; p < planes; p++) {
+    const float *src = in + p * size;
+    double acc[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= size; i += 8)
+      for (int j = 0; j < 8; j++) acc[j] += src[i + j];
+    for (; i < size; i++) acc[0] += src[i];
+    double sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    out[p] = size ? (float)(sum / (double)size) : 0.f;
+  }
+}
+
 static void scalar_deinterleave(const float *src, int n, float *even, float *odd) {
   for (int i = 0; 2 * i < n; i++) even[i] = src[2 * i];
   if (odd)
@@ -203,5 +218,6 @@ const nnrt_kernels nnrt_kernels_scalar = {
   .binary_scalar = scalar_binary_scalar,
   .activation = scalar_activation,
   .deinterleave = scalar_deinterleave,
+  .plane_means = scalar_plane_means,
   .conv_direct = scalar_conv_direct,
 };

@@ -391,6 +391,26 @@ SIMD_INLINE void copy_floats(float *dst, const float *src, int n) {
   if (i < n) v_store_part(dst + i, v_load_part(src + i, n - i), n - i);
 }
 
+/* Float vector sums over blocks of PM_BLOCK floats (two accumulators, so a
+ * 7x7 plane is not one add chain), each block's total added in double: a
+ * lane sums at most PM_BLOCK / (2 * VLEN) terms in float. */
+#define PM_BLOCK 1024
+static void simd_plane_means(const float *in, size_t size, size_t planes, float *out) {
+  for (size_t p = 0; p < planes; p++) {
+    const float *src = in + p * size;
+    double total = 0.0;
+    for (size_t b = 0; b < size; b += PM_BLOCK) {
+      size_t e = b + PM_BLOCK < size ? b + PM_BLOCK : size, i = b;
+      vf a0 = V_ZERO(), a1 = V_ZERO();
+      for (; i + 2 * VLEN <= e; i += 2 * VLEN) a0 = V_ADD(a0, V_LOAD(src + i)), a1 = V_ADD(a1, V_LOAD(src + i + VLEN));
+      if (i + VLEN <= e) a0 = V_ADD(a0, V_LOAD(src + i)), i += VLEN;
+      if (i < e) a1 = V_ADD(a1, v_load_part(src + i, (int)(e - i)));
+      total += (double)V_HSUM(V_ADD(a0, a1));
+    }
+    out[p] = size ? (float)(total / (double)size) : 0.f;
+  }
+}
+
 static void simd_deinterleave(const float *src, int n, float *even, float *odd) {
   int i = 0;
   /* whole vectors while the odd load (src + 1, 2 * VLEN floats) stays in src */
@@ -1493,6 +1513,7 @@ const nnrt_kernels SIMD_TABLE = {
   .binary_scalar = simd_binary_scalar,
   .activation = simd_activation,
   .deinterleave = simd_deinterleave,
+  .plane_means = simd_plane_means,
   .conv_direct = simd_conv_direct,
 };
 

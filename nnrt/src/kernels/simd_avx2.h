@@ -56,6 +56,12 @@ static inline vf v_shift1(vf a, vf b) {
   __m256 mid = _mm256_permute2f128_ps(a, b, 0x21); /* a4..a7 b0..b3 */
   return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(mid), _mm256_castps_si256(a), 4));
 }
+static inline float v_hsum(vf v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+#define V_HSUM(v) v_hsum(v)
 #define V_EVEN2(a, b) v_even2(a, b)
 #define V_ODD2(a, b) v_odd2(a, b)
 #define V_SHIFT1(a, b) v_shift1(a, b)

@@ -49,6 +49,7 @@ static inline vf v_odd2(vf a, vf b) {
   const __m512i idx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   return _mm512_permutex2var_ps(a, idx, b);
 }
+#define V_HSUM(v) _mm512_reduce_add_ps(v)
 #define V_EVEN2(a, b) v_even2(a, b)
 #define V_ODD2(a, b) v_odd2(a, b)
 #define V_SHIFT1(a, b) \

@@ -34,6 +34,7 @@ typedef float32x4_t vf;
 #define V_EXP2I(n) \
   vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23))
 #define V_LOAD_EVEN(p) vuzp1q_f32(vld1q_f32(p), vld1q_f32((p) + 4))
+#define V_HSUM(v) vaddvq_f32(v)
 /* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 a2 a3 b0]. */
 #define V_EVEN2(a, b) vuzp1q_f32((a), (b))
 #define V_ODD2(a, b) vuzp2q_f32((a), (b))

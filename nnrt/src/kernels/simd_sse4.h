@@ -37,6 +37,11 @@ typedef __m128 vf;
 /* Even elements of p[0 .. 2*VLEN). */
 #define V_LOAD_EVEN(p) \
   _mm_shuffle_ps(_mm_loadu_ps(p), _mm_loadu_ps((p) + 4), _MM_SHUFFLE(2, 0, 2, 0))
+static inline float v_hsum(vf v) {
+  __m128 s = _mm_add_ps(v, _mm_movehl_ps(v, v));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+#define V_HSUM(v) v_hsum(v)
 /* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 a2 a3 b0]. */
 #define V_EVEN2(a, b) _mm_shuffle_ps((a), (b), _MM_SHUFFLE(2, 0, 2, 0))
 #define V_ODD2(a, b) _mm_shuffle_ps((a), (b), _MM_SHUFFLE(3, 1, 3, 1))

@@ -93,19 +93,6 @@ static void pool_scalar(const pool_state *s, const float *in, float *out) {
   }
 }
 
-/* Mean of n floats: eight double partial sums, so the adds are not one
- * dependency chain (a 7x7 plane per channel was latency-bound) and large
- * planes keep double accuracy. */
-static float plane_mean(const float *src, int64_t n) {
-  double acc[8] = {0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; j++) acc[j] += src[i + j];
-  for (; i < n; i++) acc[0] += src[i];
-  double sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-  return n ? (float)(sum / (double)n) : 0.f;
-}
-
 typedef struct pool_task {
   const pool_state *s;
   const nnrt_kernels *k;
@@ -143,10 +130,9 @@ static void pool_run(const nnrt_node *n, nnrt_exec *x) {
       w->pb == 0 && w->pr == 0) {
     /* one window over the whole plane (AgeGenderNet's 7x7 average before
      * its classifier): a plane mean, any divisor rule gives the plane size */
-    int64_t planes = (int64_t)w->n * w->c, size = (int64_t)w->ih * w->iw;
-    const float *in = x->in[0];
+    size_t planes = (size_t)w->n * w->c;
     float *out = x->out[0];
-    for (int64_t p = 0; p < planes; p++) out[p] = plane_mean(in + p * size, size);
+    (x->k ? x->k : &nnrt_kernels_scalar)->plane_means(x->in[0], (size_t)w->ih * w->iw, planes, out);
     if (res) op_add_residual(x->k, out, res, (size_t)planes, &n->act);
     return;
   }
@@ -183,15 +169,15 @@ static void global_run(const nnrt_node *n, nnrt_exec *x, bool is_max) {
   int64_t size = nnrt_value_numel(v) / (planes ? planes : 1);
   const float *in = x->in[0];
   float *out = x->out[0];
+  if (!is_max) {
+    (x->k ? x->k : &nnrt_kernels_scalar)->plane_means(in, (size_t)size, (size_t)planes, out);
+    return;
+  }
   for (int64_t p = 0; p < planes; p++) {
     const float *src = in + p * size;
-    if (is_max) {
-      float m = -FLT_MAX;
-      for (int64_t i = 0; i < size; i++) m = src[i] > m ? src[i] : m;
-      out[p] = m;
-    } else {
-      out[p] = plane_mean(src, size);
-    }
+    float m = -FLT_MAX;
+    for (int64_t i = 0; i < size; i++) m = src[i] > m ? src[i] : m;
+    out[p] = m;
   }
 }
 
