@@ -559,6 +559,28 @@ def network_cases(z):
         node("Softmax", ["fo"], ["y"], axis=-1),
     ]
     z.case("net_blazeface_like", nodes, {"x": [1, 3, 32, 32]}, ["y", "r2"], inits)
+    # an input scale in front of a Conv folds into its weights: one value
+    # (AgeGenderNet's 1/255 after its mean), one per channel, grouped; not
+    # when the scaled input is read twice or the Mul broadcasts x itself
+    w4 = z.rand(6, 4, 3, 3)
+    z.case("conv_input_scale_scalar",
+           [node("Sub", ["x", "m"], ["d"]), node("Mul", ["d", "s"], ["xs"]),
+            node("Conv", ["xs", "W", "B"], ["y"], strides=[2, 2], pads=[0, 0, 1, 1])],
+           {"x": [1, 4, 9, 9]}, ["y"],
+           {"m": z.rand(1, 4, 1, 1), "s": np.full((1, 1, 1, 1), 1 / 255, np.float32) * 40, "W": w4,
+            "B": z.rand(6)})
+    z.case("conv_input_scale_channels",
+           [node("Mul", ["s", "x"], ["xs"]), node("Conv", ["xs", "W"], ["y"], pads=[1, 1, 1, 1])],
+           {"x": [2, 4, 7, 8]}, ["y"], {"s": z.rand(4, 1, 1, lo=0.5, hi=2.0), "W": w4})
+    z.case("conv_input_scale_grouped",
+           [node("Mul", ["x", "s"], ["xs"]), node("Conv", ["xs", "W"], ["y"], group=2)],
+           {"x": [1, 4, 6, 6]}, ["y"], {"s": np.array([0.7], np.float32), "W": z.rand(6, 2, 3, 3)})
+    z.case("conv_input_scale_read_twice",
+           [node("Mul", ["x", "s"], ["xs"]), node("Conv", ["xs", "W"], ["y"])],
+           {"x": [1, 4, 6, 6]}, ["y", "xs"], {"s": np.array([0.7], np.float32), "W": w4})
+    z.case("conv_input_scale_broadcasts_x",
+           [node("Mul", ["x", "s"], ["xs"]), node("Conv", ["xs", "W"], ["y"])],
+           {"x": [1, 1, 6, 6]}, ["y"], {"s": z.rand(1, 4, 1, 1), "W": w4})
     # AgeGenderNet's reduction: a 3x3/2 MaxPool plus a strided 1x1 shortcut,
     # the sum read raw and through a Relu (the Add fuses into the pool, the
     # Relu cannot); the shortcut first in the file so it runs first, or last

@@ -1,5 +1,6 @@
 /* Fusion passes: fold an inference BatchNormalization into the Conv or Gemm
- * that feeds it (rewriting weights and bias), and fuse a following
+ * that feeds it (rewriting weights and bias), fold a constant Mul in front of
+ * a Conv into its weights (an input scale such as 1/255), and fuse a following
  * element-wise activation into Conv/Gemm or a float Add/Sub/Mul/Div
  * (node->act; the residual Add + Relu of BlazeFace and AgeGenderNet), then
  * fuse a residual Add (with its activation) into the Conv or MaxPool that
@@ -172,6 +173,81 @@ nnrt_status nnrt_graph_fold_batchnorm(nnrt_graph *g, nnrt_error *err) {
   return NNRT_OK;
 }
 
+static int same_shape(const nnrt_value *a, const nnrt_value *b) {
+  if (!a->shape_known || !b->shape_known || a->rank != b->rank) return 0;
+  for (int d = 0; d < a->rank; d++)
+    if (a->dims[d] != b->dims[d]) return 0;
+  return 1;
+}
+
+/* Folds y = Conv(Mul(x, s)) into Conv'(x) with the weights scaled, when s
+ * is a float constant holding one value, or one per input channel of a
+ * group-1 Conv (shape [C,1,1] or [1,C,1,1]), and the Mul feeds only the
+ * Conv's data input without broadcasting x. Exact up to rounding: the
+ * Conv's zero padding stays zero under a scale. Saves a pass over the input
+ * (AgeGenderNet's 1/255 preprocessing). Returns 1 if folded, 0 if the
+ * pattern does not apply, -1 on error. */
+static int fold_scale_one(nnrt_graph *g, int ci, nnrt_error *err, nnrt_status *st) {
+  nnrt_node *c = &g->nodes[ci];
+  if (c->n_inputs < 2 || c->inputs[0] < 0) return 0;
+  int mi = g->values[c->inputs[0]].producer;
+  if (mi < 0 || !is_op(&g->nodes[mi], "Mul") || sole_consumer(g, c->inputs[0]) != ci) return 0;
+  const nnrt_node *m = &g->nodes[mi];
+  if (m->n_inputs != 2 || m->n_outputs != 1 || m->act.kind != NNRT_ACT_NONE) return 0;
+  const nnrt_value *w = nnrt_node_input(g, c, 1), *y = &g->values[m->outputs[0]];
+  if (!w || w->kind != NNRT_VALUE_CONSTANT || !w->data || w->dtype != NNRT_DTYPE_FLOAT || w->rank < 3) return 0;
+  for (int side = 0; side < 2; side++) {
+    const nnrt_value *x = nnrt_node_input(g, m, side), *sv = nnrt_node_input(g, m, 1 - side);
+    if (!x || !sv || x->dtype != NNRT_DTYPE_FLOAT || !same_shape(x, y)) continue;
+    const float *s = const_floats(g, m, 1 - side, -1);
+    if (!s) continue;
+    int64_t ns = nnrt_value_numel(sv), cin = w->dims[1], group = nnrt_attr_int(c, "group", 1);
+    if (ns != 1) { /* per input channel: [C,1,1] or [1,C,1,1] against NCHW */
+      if (group != 1 || ns != cin || y->rank != 4 || sv->rank < 3 || sv->dims[sv->rank - 3] != cin) continue;
+    }
+    int64_t wn = nnrt_value_numel(w), per = wn / (w->dims[0] * cin); /* taps per (out, in) pair */
+    float *nw = malloc((size_t)wn * sizeof *nw);
+    if (!nw) {
+      *st = nnrt_fail(err, NNRT_ERR_NOMEM, "%s: out of memory folding a Mul into a Conv", g->source_name);
+      return -1;
+    }
+    const float *wd = w->data;
+    for (int64_t i = 0; i < wn; i++) nw[i] = wd[i] * s[ns == 1 ? 0 : i / per % cin];
+    int xv = m->inputs[side], wrank = w->rank;
+    int64_t wdims[NNRT_MAX_DIMS];
+    memcpy(wdims, w->dims, sizeof wdims);
+    char base[400];
+    snprintf(base, sizeof base, "%s", c->name);
+    int wv = add_constant(g, base, "input_scale_folded_weight", nw, wrank, wdims);
+    if (wv < 0) {
+      *st = nnrt_fail(err, NNRT_ERR_NOMEM, "%s: out of memory folding a Mul into a Conv", g->source_name);
+      return -1;
+    }
+    c = &g->nodes[ci];
+    nnrt_node *md = &g->nodes[mi];
+    c->inputs[0] = xv;
+    c->inputs[1] = wv;
+    if (md->op && md->op->destroy && md->state) md->op->destroy(md);
+    md->state = NULL;
+    md->dead = true;
+    *st = nnrt_graph_reinfer(g, ci, err);
+    return *st ? -1 : 1;
+  }
+  return 0;
+}
+
+nnrt_status nnrt_graph_fold_input_scale(nnrt_graph *g, nnrt_error *err) {
+  nnrt_graph_count_consumers(g);
+  for (int i = 0; i < g->n_nodes; i++) {
+    if (!is_op(&g->nodes[i], "Conv")) continue;
+    nnrt_status st = NNRT_OK;
+    if (fold_scale_one(g, i, err, &st) < 0) return st;
+    nnrt_graph_count_consumers(g);
+  }
+  nnrt_graph_remove_dead(g); /* drops the replaced weights */
+  return NNRT_OK;
+}
+
 /* The activation node a as an nnrt_act; 0 if it cannot be fused. */
 static int activation_of(const nnrt_graph *g, const nnrt_node *a, nnrt_act *act) {
   if (a->dead || !is_default_domain(a) || a->n_outputs != 1 || a->outputs[0] < 0) return 0;
@@ -239,13 +315,6 @@ void nnrt_graph_fuse_activations(nnrt_graph *g) {
     a->dead = true;
     nnrt_graph_count_consumers(g);
   }
-}
-
-static int same_shape(const nnrt_value *a, const nnrt_value *b) {
-  if (!a->shape_known || !b->shape_known || a->rank != b->rank) return 0;
-  for (int d = 0; d < a->rank; d++)
-    if (a->dims[d] != b->dims[d]) return 0;
-  return 1;
 }
 
 /* Slot of the fused residual operand in a node that can take one (Conv:

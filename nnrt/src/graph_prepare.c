@@ -283,6 +283,7 @@ nnrt_status nnrt_graph_prepare(nnrt_graph *g, const nnrt_load_options *opts, nnr
   nnrt_graph_remove_noops(g);
   nnrt_graph_remove_dead(g);
   st = nnrt_graph_fold_batchnorm(g, err);
+  if (!st) st = nnrt_graph_fold_input_scale(g, err);
   if (st) return st;
   nnrt_graph_fuse_activations(g);
   st = nnrt_graph_fuse_residual_add(g, err);

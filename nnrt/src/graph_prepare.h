@@ -2,7 +2,8 @@
  *   graph_prepare.c  input shapes, topological order, shape inference and
  *                    constant folding, then the passes below, then packing
  *   graph_simplify.c Identity/Dropout removal and dead-node elimination
- *   graph_fuse.c     BatchNormalization folding and activation fusion */
+ *   graph_fuse.c     BatchNormalization and input-scale folding, activation
+ *                    and residual-Add fusion */
 #ifndef NNRT_GRAPH_PREPARE_H
 #define NNRT_GRAPH_PREPARE_H
 
@@ -15,6 +16,7 @@ nnrt_status nnrt_graph_prepare(nnrt_graph *g, const nnrt_load_options *opts, nnr
 void nnrt_graph_remove_noops(nnrt_graph *g);
 void nnrt_graph_remove_dead(nnrt_graph *g);
 nnrt_status nnrt_graph_fold_batchnorm(nnrt_graph *g, nnrt_error *err);
+nnrt_status nnrt_graph_fold_input_scale(nnrt_graph *g, nnrt_error *err);
 void nnrt_graph_fuse_activations(nnrt_graph *g);
 nnrt_status nnrt_graph_fuse_residual_add(nnrt_graph *g, nnrt_error *err);
 
