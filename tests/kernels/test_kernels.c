@@ -433,24 +433,25 @@ static void check_conv_direct(const nnrt_kernels *t, int fixed_wide) {
   free(in), free(wt), free(bias), free(o_s), free(o_t);
 }
 
-/* deinterleave copies values: exact, and nothing written past its counts */
-static void check_deinterleave(const nnrt_kernels *t, int n, int with_odd) {
+/* stride-2 im2col rows copy values: exact; padding columns (left of the row
+ * for x0 < 0, past its end) are 0, and the gaps between the K rows (ld > ow)
+ * stay untouched */
+static void check_im2col_s2(const nnrt_kernels *t, int iw, int x0, int dx, int kw, int ow) {
   const nnrt_kernels *s = &nnrt_kernels_scalar;
-  float *src = xmalloc(sizeof(float) * (size_t)(n + 1));
-  float *e_s = xmalloc(sizeof(float) * (size_t)(n / 2 + 2)), *e_t = xmalloc(sizeof(float) * (size_t)(n / 2 + 2));
-  float *o_s = xmalloc(sizeof(float) * (size_t)(n / 2 + 2)), *o_t = xmalloc(sizeof(float) * (size_t)(n / 2 + 2));
-  fill(src, (size_t)n + 1, -2.f, 2.f);
-  int ne = (n + 1) / 2, no = n / 2;
-  for (int i = 0; i < n / 2 + 2; i++) e_s[i] = e_t[i] = o_s[i] = o_t[i] = 7.f;
-  s->deinterleave(src, n, e_s, with_odd ? o_s : NULL);
-  t->deinterleave(src, n, e_t, with_odd ? o_t : NULL);
+  size_t ld = (size_t)ow + 5, n = (size_t)kw * ld;
+  float *src = xmalloc(sizeof(float) * (size_t)(iw + 1));
+  float *d_s = xmalloc(sizeof(float) * n), *d_t = xmalloc(sizeof(float) * n);
+  fill(src, (size_t)iw + 1, -2.f, 2.f);
+  for (size_t i = 0; i < n; i++) d_s[i] = d_t[i] = 7.f;
+  s->im2col_s2(src, iw, x0, dx, kw, ow, d_s, ld);
+  t->im2col_s2(src, iw, x0, dx, kw, ow, d_t, ld);
   char desc[96];
-  snprintf(desc, sizeof desc, "%s deinterleave n=%d odd=%d", t->name, n, with_odd);
-  for (int i = 0; i < n / 2 + 2; i++) {
-    if (!close_enough(e_t[i], e_s[i], 0.0) || (i >= ne && e_t[i] != 7.f)) report(desc, "even", e_t[i], e_s[i], 0.0);
-    if (!close_enough(o_t[i], o_s[i], 0.0) || (i >= no && o_t[i] != 7.f)) report(desc, "odd", o_t[i], o_s[i], 0.0);
+  snprintf(desc, sizeof desc, "%s im2col_s2 iw=%d x0=%d dx=%d kw=%d ow=%d", t->name, iw, x0, dx, kw, ow);
+  for (size_t i = 0; i < n; i++) {
+    int col = (int)(i % ld);
+    if (col >= ow ? d_t[i] != 7.f : !close_enough(d_t[i], d_s[i], 0.0)) report(desc, "row", d_t[i], d_s[i], 0.0);
   }
-  free(src), free(e_s), free(e_t), free(o_s), free(o_t);
+  free(src), free(d_s), free(d_t);
 }
 
 /* plane means: float blocks summed in double against the scalar's double
@@ -485,9 +486,18 @@ static void test_table(const nnrt_kernels *t, int rounds) {
   for (int i = 0; i < rounds; i++) check_conv_direct(t, 0);
   check_conv_direct(t, 224); /* AgeGenderNet's first conv row */
   check_conv_direct(t, 256);
-  for (int n = 0; n <= 70; n++) check_deinterleave(t, n, n % 3 != 0);
-  check_deinterleave(t, 225, 1);
-  check_deinterleave(t, 4097, 0);
+  /* AgeGenderNet's first conv (112 -> 56, pads right only) and its strided
+   * 1x1 projections; then odd widths, left padding, dilation, outputs reaching
+   * past the row and rows shorter than a vector */
+  check_im2col_s2(t, 112, 0, 1, 3, 56);
+  check_im2col_s2(t, 56, 0, 1, 1, 28);
+  check_im2col_s2(t, 4097, -2, 1, 5, 2049);
+  for (int iw = 1; iw <= 70; iw++) {
+    int pl = iw % 3, kw = 1 + iw % 5, dx = 1 + (iw % 7 == 0);
+    int ow = (iw + pl + (iw % 2) - dx * (kw - 1) - 1) / 2 + 1;
+    check_im2col_s2(t, iw, -pl, dx, kw, ow < 1 ? 1 : ow);
+    check_im2col_s2(t, iw, 1, 1, 2, (iw + 1) / 2); /* starts inside the row, runs past it */
+  }
   static const size_t mean_sizes[] = {0, 1, 5, 7, 15, 16, 17, 31, 32, 33, 49, 196, 1023, 1024, 1025, 3137, 50000};
   for (size_t i = 0; i < sizeof mean_sizes / sizeof mean_sizes[0]; i++)
     check_plane_means(t, mean_sizes[i], mean_sizes[i] > 5000 ? 2 : (size_t)rnd_int(1, 9));

@@ -100,10 +100,11 @@ typedef struct nnrt_kernels {
   void (*binary_scalar)(nnrt_binary_kind kind, const float *a, float s, float *out, size_t n);
   /* out[i] = act(x[i]); in place allowed. */
   void (*activation)(const nnrt_act *act, const float *x, float *out, size_t n);
-  /* Splits src[0, n) into its even- and odd-indexed elements: even[i] =
-   * src[2i] (ceil(n/2) values), odd[i] = src[2i+1] (floor(n/2) values);
-   * odd may be NULL. The rows of a stride-2 im2col. */
-  void (*deinterleave)(const float *src, int n, float *even, float *odd);
+  /* The stride-2 im2col rows of one input row src[0, iw): for kx < kw and
+   * ox < ow, dst[kx * ld + ox] = src[2 * ox + x0 + kx * dx] when that index
+   * is in [0, iw), else 0 (the padding). x0 = -pad_left, dx = the dilation. */
+  void (*im2col_s2)(const float *src, int iw, int x0, int dx, int kw, int ow, float *dst,
+                    size_t ld);
 } nnrt_kernels;
 
 /* The table for an ISA, or NULL if it is not compiled in. Does not check the CPU. */

@@ -197,10 +197,13 @@ static void scalar_plane_means(const float *in, size_t size, size_t planes, floa
   }
 }
 
-static void scalar_deinterleave(const float *src, int n, float *even, float *odd) {
-  for (int i = 0; 2 * i < n; i++) even[i] = src[2 * i];
-  if (odd)
-    for (int i = 0; 2 * i + 1 < n; i++) odd[i] = src[2 * i + 1];
+static void scalar_im2col_s2(const float *src, int iw, int x0, int dx, int kw, int ow, float *dst,
+                             size_t ld) {
+  for (int kx = 0; kx < kw; kx++)
+    for (int ox = 0; ox < ow; ox++) {
+      int x = 2 * ox + x0 + kx * dx;
+      dst[(size_t)kx * ld + ox] = x >= 0 && x < iw ? src[x] : 0.f;
+    }
 }
 
 const nnrt_kernels nnrt_kernels_scalar = {
@@ -217,7 +220,7 @@ const nnrt_kernels nnrt_kernels_scalar = {
   .binary = scalar_binary,
   .binary_scalar = scalar_binary_scalar,
   .activation = scalar_activation,
-  .deinterleave = scalar_deinterleave,
+  .im2col_s2 = scalar_im2col_s2,
   .plane_means = scalar_plane_means,
   .conv_direct = scalar_conv_direct,
 };

@@ -411,16 +411,106 @@ static void simd_plane_means(const float *in, size_t size, size_t planes, float 
   }
 }
 
+/* Stride-2 im2col rows. Each K row segment is stored straight from
+ * registers: the earlier even/odd split into a row buffer and a memcpy per
+ * kernel column took 9 us of AgeGenderNet's 41 us first conv.
+ * Kernel columns starting at input offsets 0..2 (3x3 kernels with no left
+ * padding, 1x1 ones) share one pass: the 2 * VLEN input floats of an output
+ * vector are loaded once and give its even (offset 0) and odd (1) lanes;
+ * offset 2 is the even lanes moved one lane along with the next vector's
+ * first. Loads past the row's end read zeros, the padding. Other offsets
+ * take one gathered load per vector and column. */
+#define IM2COL_S2_SHARED_KW 3
+SIMD_INLINE vf load_clamped(const float *src, int iw, int s) {
+  int n = iw - s;
+  return n >= VLEN ? V_LOAD(src + s) : n > 0 ? v_load_part(src + s, n) : V_ZERO();
+}
+
+/* even (*e) and odd (*o) lanes of src[b, b + 2 * VLEN), zeros past iw; b >= 0 */
+SIMD_INLINE void load_pairs(const float *src, int iw, int b, vf *e, vf *o) {
+  vf lo, hi;
+  if (b + 2 * VLEN <= iw) {
+    lo = V_LOAD(src + b), hi = V_LOAD(src + b + VLEN);
+  } else {
+    lo = load_clamped(src, iw, b), hi = load_clamped(src, iw, b + VLEN);
+  }
+  *e = V_EVEN2(lo, hi), *o = V_ODD2(lo, hi);
+}
+
+SIMD_INLINE void store_cols(float *d, vf v, int n) {
+  if (n >= VLEN)
+    V_STORE(d, v);
+  else
+    v_store_part(d, v, n);
+}
+
+/* the shared pass; offs: each kernel column's input offset (0..2), kw and
+ * offs compile-time constants for the common 1x1 and 3x3 cases */
+SIMD_INLINE void im2col_s2_shared(const float *src, int iw, int kw, const int *offs, int ow,
+                                  float *dst, size_t ld) {
+  vf e, o;
+  load_pairs(src, iw, 0, &e, &o);
+  for (int ox = 0; ox < ow; ox += VLEN) {
+    vf e_next, o_next;
+    load_pairs(src, iw, 2 * (ox + VLEN), &e_next, &o_next);
+    int n = ow - ox;
+#pragma GCC unroll 4
+    for (int kx = 0; kx < kw; kx++) {
+      vf v = offs[kx] == 0 ? e : offs[kx] == 1 ? o : V_SHIFT1(e, e_next);
+      store_cols(dst + (size_t)kx * ld + ox, v, n);
+    }
+    e = e_next, o = o_next;
+  }
+}
+
+static void simd_im2col_s2(const float *src, int iw, int x0, int dx, int kw, int ow, float *dst,
+                           size_t ld) {
+  static const int offs3[3] = {0, 1, 2}, offs1[1] = {0};
+  if (x0 == 0 && dx == 1 && kw == 3) {
+    im2col_s2_shared(src, iw, 3, offs3, ow, dst, ld);
+    return;
+  }
+  if (x0 == 0 && kw == 1) {
+    im2col_s2_shared(src, iw, 1, offs1, ow, dst, ld);
+    return;
+  }
+  int offs[IM2COL_S2_SHARED_KW], shared = kw <= IM2COL_S2_SHARED_KW;
+  for (int kx = 0; kx < kw && shared; kx++) {
+    offs[kx] = x0 + kx * dx;
+    shared = offs[kx] >= 0 && offs[kx] <= 2;
+  }
+  if (shared) {
+    im2col_s2_shared(src, iw, kw, offs, ow, dst, ld);
+    return;
+  }
+  for (int kx = 0; kx < kw; kx++) {
+    int off = x0 + kx * dx; /* input column of ox = 0 */
+    for (int ox = 0; ox < ow; ox += VLEN) {
+      int s = off + 2 * ox;
+      vf v;
+      if (s >= 0 && s + 2 * VLEN <= iw) {
+        v = V_LOAD_EVEN(src + s);
+      } else {
+        alignas(64) float tmp[VLEN];
+        for (int i = 0; i < VLEN; i++) tmp[i] = s + 2 * i >= 0 && s + 2 * i < iw ? src[s + 2 * i] : 0.f;
+        v = V_LOAD(tmp);
+      }
+      store_cols(dst + (size_t)kx * ld + ox, v, ow - ox);
+    }
+  }
+}
+
+/* Splits src[0, n) into its even- and odd-indexed elements (the direct
+ * convolution's stride-2 rows). */
 static void simd_deinterleave(const float *src, int n, float *even, float *odd) {
   int i = 0;
   /* whole vectors while the odd load (src + 1, 2 * VLEN floats) stays in src */
   for (; 2 * i + 2 * VLEN + 1 <= n; i += VLEN) {
     V_STORE(even + i, V_LOAD_EVEN(src + 2 * i));
-    if (odd) V_STORE(odd + i, V_LOAD_EVEN(src + 2 * i + 1));
+    V_STORE(odd + i, V_LOAD_EVEN(src + 2 * i + 1));
   }
   for (int j = i; 2 * j < n; j++) even[j] = src[2 * j];
-  if (odd)
-    for (int j = i; 2 * j + 1 < n; j++) odd[j] = src[2 * j + 1];
+  for (int j = i; 2 * j + 1 < n; j++) odd[j] = src[2 * j + 1];
 }
 
 /* ---- direct convolution for few input channels ------------------------- */
@@ -1512,7 +1602,7 @@ const nnrt_kernels SIMD_TABLE = {
   .binary = simd_binary,
   .binary_scalar = simd_binary_scalar,
   .activation = simd_activation,
-  .deinterleave = simd_deinterleave,
+  .im2col_s2 = simd_im2col_s2,
   .plane_means = simd_plane_means,
   .conv_direct = simd_conv_direct,
 };

@@ -191,41 +191,15 @@ static void im2col_task(void *arg, int t) {
   }
 }
 
-/* Stride-2 im2col (BlazeFace's 5x5 first conv, AgeGenderNet's first conv and
- * 1x1 projections): the strided gather was a scalar loop per kernel column.
- * Here task t takes (input channel, kernel row) pairs; each input row is
- * split once into its even and odd columns, and every kernel column's run of
- * that row is then one memcpy from one of the halves. */
-#define IM2COL_S2_MAX_W 4096
-#define IM2COL_S2_MAX_KW 64
-
-static int im2col_s2_ok(const op_window *w) {
-  return w->sw == 2 && w->iw <= IM2COL_S2_MAX_W && w->kw <= IM2COL_S2_MAX_KW;
-}
-
+/* Stride-2 im2col (AgeGenderNet's first conv and strided 1x1 projections):
+ * task t takes (input channel, kernel row) pairs; each input row in range
+ * becomes its k_w K rows' segments in one k->im2col_s2 call. */
 static void im2col_s2_task(void *arg, int t) {
   const conv_task *c = arg;
   const conv_state *s = c->s;
   const op_window *w = &s->w;
   int pairs = s->cin_g * w->kh;
   int p0 = t * c->chunk, p1 = p0 + c->chunk < pairs ? p0 + c->chunk : pairs;
-  float even[IM2COL_S2_MAX_W / 2 + 1], odd[IM2COL_S2_MAX_W / 2 + 1];
-  int lo[IM2COL_S2_MAX_KW], hi[IM2COL_S2_MAX_KW], q0[IM2COL_S2_MAX_KW];
-  for (int kx = 0; kx < w->kw; kx++) {
-    /* valid output columns [lo, hi) as in im2col_task; q0: input column of lo */
-    int x0 = kx * w->dw - w->pl;
-    int l = x0 < 0 ? ceil_div_nonneg(-x0, 2) : 0;
-    int h = x0 <= w->iw - 1 ? (w->iw - 1 - x0) / 2 + 1 : 0;
-    if (l > w->ow) l = w->ow;
-    if (h > w->ow) h = w->ow;
-    if (h < l) h = l;
-    lo[kx] = l, hi[kx] = h, q0[kx] = x0 + 2 * l;
-  }
-  int need_odd = 0;
-  for (int kx = 0; kx < w->kw; kx++) need_odd |= hi[kx] > lo[kx] && (q0[kx] & 1);
-  /* a 1x1 kernel at column 0 covering the whole output row (the strided 1x1
-   * projections): the even elements go straight into the K row */
-  int direct = w->kw == 1 && lo[0] == 0 && hi[0] == w->ow && q0[0] == 0;
   for (int p = p0; p < p1; p++) {
     int ci = p / w->kh, ky = p % w->kh;
     const float *plane = c->in + (size_t)ci * w->ih * w->iw;
@@ -237,19 +211,8 @@ static void im2col_s2_task(void *arg, int t) {
           memset(rows + (size_t)kx * s->N + (size_t)oy * w->ow, 0, sizeof(float) * (size_t)w->ow);
         continue;
       }
-      const float *src = plane + (size_t)iy * w->iw;
-      if (direct) { /* the even half is the whole K row */
-        c->k->deinterleave(src, 2 * w->ow < w->iw ? 2 * w->ow : w->iw, rows + (size_t)oy * w->ow, NULL);
-        continue;
-      }
-      c->k->deinterleave(src, w->iw, even, need_odd ? odd : NULL);
-      for (int kx = 0; kx < w->kw; kx++) {
-        float *d = rows + (size_t)kx * s->N + (size_t)oy * w->ow;
-        for (int ox = 0; ox < lo[kx]; ox++) d[ox] = 0.f;
-        if (hi[kx] > lo[kx])
-          memcpy(d + lo[kx], (q0[kx] & 1 ? odd : even) + q0[kx] / 2, sizeof(float) * (size_t)(hi[kx] - lo[kx]));
-        for (int ox = hi[kx]; ox < w->ow; ox++) d[ox] = 0.f;
-      }
+      c->k->im2col_s2(plane + (size_t)iy * w->iw, w->iw, -w->pl, w->dw, w->kw, w->ow,
+                      rows + (size_t)oy * w->ow, (size_t)s->N);
     }
   }
 }
@@ -373,7 +336,7 @@ static void conv_run(const nnrt_node *n, nnrt_exec *x) {
         } else {
           conv_task ic = c;
           int64_t im_work = (int64_t)s->K * s->N * OP_WORK_PER_ELEM;
-          if (im2col_s2_ok(w)) {
+          if (w->sw == 2) {
             int im_tasks = split_rows(s->cin_g * w->kh, 1, op_tasks(x, im_work, s->cin_g * w->kh), &ic.chunk);
             nnrt_pool_for(x->pool, im_tasks, im2col_s2_task, &ic);
           } else {
