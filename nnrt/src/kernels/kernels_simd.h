@@ -22,6 +22,8 @@
 #include "kernels.h"
 
 #define SIMD_INLINE static inline __attribute__((always_inline))
+/* Even elements of p[0 .. 2*VLEN). */
+#define V_LOAD_EVEN(p) V_EVEN2(V_LOAD(p), V_LOAD((p) + VLEN))
 #define SIMD_NR (SIMD_NV * VLEN)
 /* K block: KC x NR floats of packed B stay in L1 (48 KiB for AVX-512's
  * 48 columns). */
@@ -116,6 +118,15 @@ static void simd_gemm_pack_a(const float *A, int lda, int M, int K, float *packe
   }
 }
 
+/* Stores the first n lanes of v at d: a whole vector when n >= VLEN,
+ * nothing when n <= 0 (the row tails of every kernel). */
+SIMD_INLINE void store_cols(float *d, vf v, int n) {
+  if (n >= VLEN)
+    V_STORE(d, v);
+  else if (n > 0)
+    v_store_part(d, v, n);
+}
+
 /* Epilogue of one tile row segment: combine with bias (and the residual r,
  * if any) in the first K block or with the earlier K blocks already in C,
  * apply the activation after the last block, store `cols` valid columns.
@@ -129,10 +140,7 @@ SIMD_INLINE void tile_store(vf v, float *c, const float *r, int cols, float bias
   } else
     v = V_ADD(v, cols >= VLEN ? V_LOAD(c) : v_load_part(c, cols));
   if (last) v = v_act(act, v);
-  if (cols >= VLEN)
-    V_STORE(c, v);
-  else
-    v_store_part(c, v, cols);
+  store_cols(c, v, cols);
 }
 
 /* MR x (nv*VLEN) tile over kc steps. pa: panel at this K block (MR floats per
@@ -437,13 +445,6 @@ SIMD_INLINE void load_pairs(const float *src, int iw, int b, vf *e, vf *o) {
   *e = V_EVEN2(lo, hi), *o = V_ODD2(lo, hi);
 }
 
-SIMD_INLINE void store_cols(float *d, vf v, int n) {
-  if (n >= VLEN)
-    V_STORE(d, v);
-  else
-    v_store_part(d, v, n);
-}
-
 /* the shared pass; offs: each kernel column's input offset (0..2), kw and
  * offs compile-time constants for the common 1x1 and 3x3 cases */
 SIMD_INLINE void im2col_s2_shared(const float *src, int iw, int kw, const int *offs, int ow,
@@ -551,12 +552,7 @@ SIMD_INLINE void dc_block(int nv, int taps, const float *const *tp, int ox, cons
     if (r >= rows) break;
 #pragma GCC unroll 4
     for (int j = 0; j < nv; j++) {
-      int left = valid - j * VLEN;
-      vf o = v_act_k(act_k, act, acc[r][j]);
-      if (left >= VLEN)
-        V_STORE(dst[r] + ox + j * VLEN, o);
-      else if (left > 0)
-        v_store_part(dst[r] + ox + j * VLEN, o, left);
+      store_cols(dst[r] + ox + j * VLEN, v_act_k(act_k, act, acc[r][j]), valid - j * VLEN);
     }
   }
 }
@@ -838,11 +834,7 @@ SIMD_INLINE void pad_vectors(int mode, int nb, int stride2, int kw_c, const nnrt
     vf v = acc[b];
     if (mode == WIN_AVG) v = V_MUL(V_MUL(v, row_scale), V_LOAD(col_scale + ox + b * VLEN));
     if (mode == WIN_DW) v = v_act(act, v);
-    int left = valid - b * VLEN;
-    if (left >= VLEN)
-      V_STORE(dst + b * VLEN, v);
-    else if (left > 0)
-      v_store_part(dst + b * VLEN, v, left);
+    store_cols(dst + b * VLEN, v, valid - b * VLEN);
   }
 }
 
@@ -918,14 +910,8 @@ SIMD_INLINE void pad_vectors2(int mode, int nb, int stride2, int kw_c, const nnr
       v0 = v_act(act, v0);
       v1 = v_act(act, v1);
     }
-    int left = valid - b * VLEN;
-    if (left >= VLEN) {
-      V_STORE(dst0 + b * VLEN, v0);
-      V_STORE(dst1 + b * VLEN, v1);
-    } else if (left > 0) {
-      v_store_part(dst0 + b * VLEN, v0, left);
-      v_store_part(dst1 + b * VLEN, v1, left);
-    }
+    store_cols(dst0 + b * VLEN, v0, valid - b * VLEN);
+    store_cols(dst1 + b * VLEN, v1, valid - b * VLEN);
   }
 }
 
@@ -1179,12 +1165,7 @@ SIMD_INLINE void dwr_vectors(int K, int R, int nb, int act_k, const float *const
     if (r >= rows_valid) break;
 #pragma GCC unroll 2
     for (int b = 0; b < nb; b++) {
-      int left = valid - b * VLEN;
-      vf v = v_act_k(act_k, act, acc[r][b]);
-      if (left >= VLEN)
-        V_STORE(dst + (size_t)r * ld + b * VLEN, v);
-      else if (left > 0)
-        v_store_part(dst + (size_t)r * ld + b * VLEN, v, left);
+      store_cols(dst + (size_t)r * ld + b * VLEN, v_act_k(act_k, act, acc[r][b]), valid - b * VLEN);
     }
   }
 }

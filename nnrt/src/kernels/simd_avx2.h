@@ -34,14 +34,6 @@ typedef __m256 vf;
 #define V_EXP2I(n)                                                                       \
   _mm256_castsi256_ps(                                                                   \
       _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
-/* Even elements of p[0 .. 2*VLEN): pick evens within each 128-bit lane, then
- * gather the two 64-bit halves in order. */
-static inline vf v_load_even(const float *p) {
-  __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
-  __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); /* a0 a2 b0 b2 | a4 a6 b4 b6 */
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-#define V_LOAD_EVEN(p) v_load_even(p)
 /* Even / odd elements of the 2*VLEN floats [a, b] (in-lane shuffle, then
  * the 64-bit quarters in order); and [a1 .. a7, b0]. */
 static inline vf v_even2(vf a, vf b) {

@@ -35,11 +35,6 @@ typedef __m512 vf;
 #define V_EXP2I(n)                                                                       \
   _mm512_castsi512_ps(                                                                   \
       _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
-static inline vf v_load_even(const float *p) {
-  const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  return _mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 16));
-}
-#define V_LOAD_EVEN(p) v_load_even(p)
 /* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 .. a15, b0]. */
 static inline vf v_even2(vf a, vf b) {
   const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);

@@ -33,18 +33,12 @@ typedef float32x4_t vf;
 #define V_ROUND(a) vrndnq_f32(a)
 #define V_EXP2I(n) \
   vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23))
-#define V_LOAD_EVEN(p) vuzp1q_f32(vld1q_f32(p), vld1q_f32((p) + 4))
 #define V_HSUM(v) vaddvq_f32(v)
 /* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 a2 a3 b0]. */
 #define V_EVEN2(a, b) vuzp1q_f32((a), (b))
 #define V_ODD2(a, b) vuzp2q_f32((a), (b))
 #define V_SHIFT1(a, b) vextq_f32((a), (b), 1)
 
-static inline vf v_load_part(const float *p, int n) {
-  float buf[VLEN] = {0};
-  memcpy(buf, p, (size_t)n * sizeof(float));
-  return vld1q_f32(buf);
-}
 static inline void v_store_part(float *p, vf v, int n) {
   float buf[VLEN];
   vst1q_f32(buf, v);
@@ -56,5 +50,6 @@ static inline vf v_load_part_fill(const float *p, int n, float fill) {
   memcpy(buf, p, (size_t)n * sizeof(float));
   return vld1q_f32(buf);
 }
+static inline vf v_load_part(const float *p, int n) { return v_load_part_fill(p, n, 0.f); }
 
 #endif

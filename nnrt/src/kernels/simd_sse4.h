@@ -34,9 +34,6 @@ typedef __m128 vf;
 #define V_ROUND(a) _mm_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define V_EXP2I(n) \
   _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23))
-/* Even elements of p[0 .. 2*VLEN). */
-#define V_LOAD_EVEN(p) \
-  _mm_shuffle_ps(_mm_loadu_ps(p), _mm_loadu_ps((p) + 4), _MM_SHUFFLE(2, 0, 2, 0))
 static inline float v_hsum(vf v) {
   __m128 s = _mm_add_ps(v, _mm_movehl_ps(v, v));
   return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
@@ -48,11 +45,6 @@ static inline float v_hsum(vf v) {
 #define V_SHIFT1(a, b) _mm_castsi128_ps(_mm_alignr_epi8(_mm_castps_si128(b), _mm_castps_si128(a), 4))
 
 /* Partial loads/stores of n < VLEN floats; never touch memory past p[n-1]. */
-static inline vf v_load_part(const float *p, int n) {
-  float buf[VLEN] = {0};
-  memcpy(buf, p, (size_t)n * sizeof(float));
-  return _mm_loadu_ps(buf);
-}
 static inline void v_store_part(float *p, vf v, int n) {
   float buf[VLEN];
   _mm_storeu_ps(buf, v);
@@ -64,5 +56,6 @@ static inline vf v_load_part_fill(const float *p, int n, float fill) {
   memcpy(buf, p, (size_t)n * sizeof(float));
   return _mm_loadu_ps(buf);
 }
+static inline vf v_load_part(const float *p, int n) { return v_load_part_fill(p, n, 0.f); }
 
 #endif

@@ -133,7 +133,6 @@ static void pool_run(const nnrt_node *n, nnrt_exec *x) {
     size_t planes = (size_t)w->n * w->c;
     float *out = x->out[0];
     (x->k ? x->k : &nnrt_kernels_scalar)->plane_means(x->in[0], (size_t)w->ih * w->iw, planes, out);
-    if (res) op_add_residual(x->k, out, res, (size_t)planes, &n->act);
     return;
   }
   if (x->k && s->kernel_ok) {
