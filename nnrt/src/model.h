@@ -29,6 +29,7 @@ struct nnrt_context {
   uint64_t *profile_ns;
   uint64_t *profile_min_ns;  /* fastest single run per node: robust on a busy machine */
   uint64_t profile_runs;
+  uint32_t *profile_samples; /* per node, the last NNRT_PROFILE_SAMPLES run times (ns), for medians */
 };
 
 #endif /* NNRT_MODEL_H */

@@ -7,6 +7,9 @@
 
 #include "model.h"
 
+/* Per-node run times kept for the profile's medians (the most recent ones). */
+#define NNRT_PROFILE_SAMPLES 2048
+
 static void *value_ptr(const nnrt_model *m, unsigned char *arena, int v) {
   if (v < 0) return NULL;
   const nnrt_value *val = &m->g->values[v];
@@ -56,10 +59,13 @@ nnrt_status nnrt_context_create(const nnrt_model *m, int threads, nnrt_context *
   if (prof && *prof && strcmp(prof, "0") != 0) {
     c->profile_ns = calloc((size_t)m->n_run + 1, sizeof *c->profile_ns);
     c->profile_min_ns = calloc((size_t)m->n_run + 1, sizeof *c->profile_min_ns);
-    if (!c->profile_ns || !c->profile_min_ns) {
+    c->profile_samples = calloc(((size_t)m->n_run + 1) * NNRT_PROFILE_SAMPLES, sizeof *c->profile_samples);
+    if (!c->profile_ns || !c->profile_min_ns || !c->profile_samples) {
       free(c->profile_ns);
       free(c->profile_min_ns);
+      free(c->profile_samples);
       c->profile_ns = c->profile_min_ns = NULL;
+      c->profile_samples = NULL;
     }
   }
   if (threads > 1) {
@@ -84,23 +90,40 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* One line per run node in run order: mean and minimum microseconds, the
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Median of node r's kept samples (sorts them in place: called once, at the end). */
+static uint64_t sample_median(const nnrt_context *c, int r) {
+  size_t n = c->profile_runs < NNRT_PROFILE_SAMPLES ? (size_t)c->profile_runs : NNRT_PROFILE_SAMPLES;
+  uint32_t *s = c->profile_samples + (size_t)r * NNRT_PROFILE_SAMPLES;
+  qsort(s, n, sizeof *s, cmp_u32);
+  return s[n / 2];
+}
+
+/* One line per run node in run order: median and minimum microseconds, the
  * minimum's share of the sum of minima, MACs and GFLOP/s (at the minimum),
- * op type, node name and output shape. */
+ * op type, node name and output shape. Medians rather than means: a busy
+ * machine's outliers would dominate a mean. */
 static void print_profile(const nnrt_context *c) {
   const nnrt_model *m = c->model;
   const nnrt_graph *g = m->g;
-  uint64_t total = 0, total_min = 0;
-  for (int r = 0; r < m->n_run; r++) total += c->profile_ns[r], total_min += c->profile_min_ns[r];
-  if (!c->profile_runs || !total_min) return;
+  uint64_t total = 0, total_min = 0, total_med = 0;
+  if (!c->profile_runs) return;
+  for (int r = 0; r < m->n_run; r++)
+    total += c->profile_ns[r], total_min += c->profile_min_ns[r], total_med += sample_median(c, r);
+  if (!total_min) return;
   double runs = (double)c->profile_runs;
-  fprintf(stderr, "nnrt profile: %llu runs, mean %.1f us, sum of per-node minima %.1f us\n",
-          (unsigned long long)c->profile_runs, (double)total / runs / 1e3, (double)total_min / 1e3);
-  fprintf(stderr, "%4s %9s %9s %6s %10s %7s  %-18s %-28s %s\n", "#", "mean us", "min us", "%", "MACs", "GFLOP/s", "op",
+  fprintf(stderr, "nnrt profile: %llu runs, mean %.1f us, sums of per-node medians %.1f us and minima %.1f us\n",
+          (unsigned long long)c->profile_runs, (double)total / runs / 1e3, (double)total_med / 1e3,
+          (double)total_min / 1e3);
+  fprintf(stderr, "%4s %9s %9s %6s %10s %7s  %-18s %-28s %s\n", "#", "median us", "min us", "%", "MACs", "GFLOP/s", "op",
           "node", "out shape");
   for (int r = 0; r < m->n_run; r++) {
     const nnrt_node *n = &g->nodes[m->run_order[r]];
-    double mean_us = (double)c->profile_ns[r] / runs / 1e3, us = (double)c->profile_min_ns[r] / 1e3;
+    double med_us = (double)sample_median(c, r) / 1e3, us = (double)c->profile_min_ns[r] / 1e3;
     int64_t macs = n->op->macs ? n->op->macs(g, n) : 0;
     char shape[64] = "";
     if (n->n_outputs > 0 && n->outputs[0] >= 0) {
@@ -109,7 +132,7 @@ static void print_profile(const nnrt_context *c) {
       for (int d = 0; d < v->rank && len + 24 < sizeof shape; d++)
         len += (size_t)snprintf(shape + len, sizeof shape - len, d ? "x%lld" : "%lld", (long long)v->dims[d]);
     }
-    fprintf(stderr, "%4d %9.2f %9.2f %6.2f %10lld %7.1f  %-18s %-28.28s %s%s\n", r, mean_us, us,
+    fprintf(stderr, "%4d %9.2f %9.2f %6.2f %10lld %7.1f  %-18s %-28.28s %s%s\n", r, med_us, us,
             100.0 * (double)c->profile_min_ns[r] / (double)total_min,
             (long long)macs, us > 0 ? 2.0 * (double)macs / (us * 1e3) : 0.0, n->op_type,
             n->name ? n->name : "", shape, n->act.kind != NNRT_ACT_NONE ? " +act" : "");
@@ -122,6 +145,7 @@ void nnrt_context_free(nnrt_context *c) {
     print_profile(c);
     free(c->profile_ns);
     free(c->profile_min_ns);
+    free(c->profile_samples);
   }
   nnrt_pool_destroy(c->pool);
   free(c->arena);
@@ -152,6 +176,8 @@ nnrt_status nnrt_context_run(nnrt_context *c, nnrt_error *err) {
       uint64_t t1 = now_ns();
       c->profile_ns[r] += t1 - t0;
       if (!c->profile_runs || t1 - t0 < c->profile_min_ns[r]) c->profile_min_ns[r] = t1 - t0;
+      c->profile_samples[(size_t)r * NNRT_PROFILE_SAMPLES + c->profile_runs % NNRT_PROFILE_SAMPLES] =
+          (uint32_t)(t1 - t0 < UINT32_MAX ? t1 - t0 : UINT32_MAX);
       t0 = t1;
     }
     c->profile_runs++;

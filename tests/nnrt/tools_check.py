@@ -4,6 +4,7 @@
     tools_check.py BUILD_TOOLS_DIR MODEL
 
 nnrt-info prints its fields; nnrt-bench's last line has the documented form;
+NNRT_PROFILE=1 prints one line per node whose median is not below its minimum;
 nnrt-run writes outputs, is deterministic, reads --input files and refuses
 bad ISAs, bad inputs and missing files with a message and a non-zero exit.
 Pure standard library. Exits 77 (skip) when MODEL is absent.
@@ -61,6 +62,14 @@ def main():
     last = out.strip().splitlines()[-1] if out.strip() else ""
     check(rc == 0 and re.fullmatch(r"median_ms=[0-9.]+ p90_ms=[0-9.]+ gflops=[0-9.]+", last),
           f"nnrt-bench last line {last!r} (exit {rc}, {err})")
+
+    rc, out, err = tool(d, "nnrt-bench", model, "--runs", "7", env={"NNRT_PROFILE": "1"})
+    rows = [l.split() for l in err.splitlines() if re.match(r"^ +[0-9]+ +[0-9.]+ +[0-9.]+ ", l)]
+    head = re.search(r"sums of per-node medians ([0-9.]+) us and minima ([0-9.]+) us", err)
+    check(rc == 0 and head and len(rows) > 10, f"NNRT_PROFILE=1 nnrt-bench: no profile table ({err[:300]})")
+    check(all(float(r[1]) >= float(r[2]) for r in rows), "profile: a node's median is below its minimum")
+    if head:
+        check(float(head.group(1)) >= float(head.group(2)) > 0, f"profile sums {head.group(0)!r}")
 
     with tempfile.TemporaryDirectory() as tmp:
         a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
