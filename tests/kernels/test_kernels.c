@@ -434,22 +434,25 @@ static void check_conv_direct(const nnrt_kernels *t, int fixed_wide) {
 }
 
 /* stride-2 im2col rows copy values: exact; padding columns (left of the row
- * for x0 < 0, past its end) are 0, and the gaps between the K rows (ld > ow)
- * stay untouched */
-static void check_im2col_s2(const nnrt_kernels *t, int iw, int x0, int dx, int kw, int ow) {
+ * for x0 < 0, past its end) are 0, and the gaps between the K segments
+ * (ld > rows * ow) stay untouched. The source is exactly the rows' extent,
+ * so a read past the last row's end is a sanitizer error. */
+static void check_im2col_s2(const nnrt_kernels *t, int iw, int x0, int dx, int kw, int ow, int rows, size_t step) {
   const nnrt_kernels *s = &nnrt_kernels_scalar;
-  size_t ld = (size_t)ow + 5, n = (size_t)kw * ld;
-  float *src = xmalloc(sizeof(float) * (size_t)(iw + 1));
+  size_t ld = (size_t)rows * ow + 5, n = (size_t)kw * ld, n_src = (size_t)(rows - 1) * step + (size_t)iw;
+  float *src = xmalloc(sizeof(float) * n_src);
   float *d_s = xmalloc(sizeof(float) * n), *d_t = xmalloc(sizeof(float) * n);
-  fill(src, (size_t)iw + 1, -2.f, 2.f);
+  fill(src, n_src, -2.f, 2.f);
   for (size_t i = 0; i < n; i++) d_s[i] = d_t[i] = 7.f;
-  s->im2col_s2(src, iw, x0, dx, kw, ow, d_s, ld);
-  t->im2col_s2(src, iw, x0, dx, kw, ow, d_t, ld);
-  char desc[96];
-  snprintf(desc, sizeof desc, "%s im2col_s2 iw=%d x0=%d dx=%d kw=%d ow=%d", t->name, iw, x0, dx, kw, ow);
+  s->im2col_s2(src, step, rows, iw, x0, dx, kw, ow, d_s, ld);
+  t->im2col_s2(src, step, rows, iw, x0, dx, kw, ow, d_t, ld);
+  char desc[128];
+  snprintf(desc, sizeof desc, "%s im2col_s2 iw=%d x0=%d dx=%d kw=%d ow=%d rows=%d step=%zu", t->name, iw, x0, dx, kw,
+           ow, rows, step);
   for (size_t i = 0; i < n; i++) {
-    int col = (int)(i % ld);
-    if (col >= ow ? d_t[i] != 7.f : !close_enough(d_t[i], d_s[i], 0.0)) report(desc, "row", d_t[i], d_s[i], 0.0);
+    size_t col = i % ld;
+    if (col >= (size_t)rows * ow ? d_t[i] != 7.f : !close_enough(d_t[i], d_s[i], 0.0))
+      report(desc, "row", d_t[i], d_s[i], 0.0);
   }
   free(src), free(d_s), free(d_t);
 }
@@ -489,14 +492,23 @@ static void test_table(const nnrt_kernels *t, int rounds) {
   /* AgeGenderNet's first conv (112 -> 56, pads right only) and its strided
    * 1x1 projections; then odd widths, left padding, dilation, outputs reaching
    * past the row and rows shorter than a vector */
-  check_im2col_s2(t, 112, 0, 1, 3, 56);
-  check_im2col_s2(t, 56, 0, 1, 1, 28);
-  check_im2col_s2(t, 4097, -2, 1, 5, 2049);
+  check_im2col_s2(t, 112, 0, 1, 3, 56, 55, 224);
+  check_im2col_s2(t, 56, 0, 1, 1, 28, 28, 112);
+  check_im2col_s2(t, 28, 0, 1, 1, 14, 14, 56);
+  check_im2col_s2(t, 14, 0, 1, 1, 7, 7, 28);
+  check_im2col_s2(t, 4097, -2, 1, 5, 2049, 1, 4097);
   for (int iw = 1; iw <= 70; iw++) {
     int pl = iw % 3, kw = 1 + iw % 5, dx = 1 + (iw % 7 == 0);
     int ow = (iw + pl + (iw % 2) - dx * (kw - 1) - 1) / 2 + 1;
-    check_im2col_s2(t, iw, -pl, dx, kw, ow < 1 ? 1 : ow);
-    check_im2col_s2(t, iw, 1, 1, 2, (iw + 1) / 2); /* starts inside the row, runs past it */
+    /* one row; several rows 2 * iw apart (stride 2), iw apart (stride 1) and
+     * further apart */
+    int rows = 1 + iw % 4;
+    size_t step = iw % 3 == 0 ? (size_t)iw : iw % 3 == 1 ? 2 * (size_t)iw : 2 * (size_t)iw + 3;
+    check_im2col_s2(t, iw, -pl, dx, kw, ow < 1 ? 1 : ow, 1, (size_t)iw);
+    check_im2col_s2(t, iw, -pl, dx, kw, ow < 1 ? 1 : ow, rows, step);
+    check_im2col_s2(t, iw, 0, 1, 1, (iw + 1) / 2, rows, step);     /* 1x1: taps never past the row */
+    check_im2col_s2(t, iw, 0, 1, 3, (iw - 1) / 2 + 1, rows, step); /* 3x3, right pad when iw is odd */
+    check_im2col_s2(t, iw, 1, 1, 2, (iw + 1) / 2, rows, step);     /* starts inside the row, runs past it */
   }
   static const size_t mean_sizes[] = {0, 1, 5, 7, 15, 16, 17, 31, 32, 33, 49, 196, 1023, 1024, 1025, 3137, 50000};
   for (size_t i = 0; i < sizeof mean_sizes / sizeof mean_sizes[0]; i++)

@@ -100,11 +100,15 @@ typedef struct nnrt_kernels {
   void (*binary_scalar)(nnrt_binary_kind kind, const float *a, float s, float *out, size_t n);
   /* out[i] = act(x[i]); in place allowed. */
   void (*activation)(const nnrt_act *act, const float *x, float *out, size_t n);
-  /* The stride-2 im2col rows of one input row src[0, iw): for kx < kw and
-   * ox < ow, dst[kx * ld + ox] = src[2 * ox + x0 + kx * dx] when that index
-   * is in [0, iw), else 0 (the padding). x0 = -pad_left, dx = the dilation. */
-  void (*im2col_s2)(const float *src, int iw, int x0, int dx, int kw, int ow, float *dst,
-                    size_t ld);
+  /* The stride-2 im2col rows of `rows` input rows, row r being
+   * src[r * src_step, r * src_step + iw): for kx < kw and ox < ow,
+   * dst[kx * ld + r * ow + ox] = src[r * src_step + 2 * ox + x0 + kx * dx]
+   * when 2 * ox + x0 + kx * dx is in [0, iw), else 0 (the padding).
+   * x0 = -pad_left, dx = the dilation. Reads nothing past the last row's
+   * end and writes nothing outside the kw segments [kx * ld, kx * ld +
+   * rows * ow). */
+  void (*im2col_s2)(const float *src, size_t src_step, int rows, int iw, int x0, int dx, int kw, int ow,
+                    float *dst, size_t ld);
 } nnrt_kernels;
 
 /* The table for an ISA, or NULL if it is not compiled in. Does not check the CPU. */

@@ -197,13 +197,14 @@ static void scalar_plane_means(const float *in, size_t size, size_t planes, floa
   }
 }
 
-static void scalar_im2col_s2(const float *src, int iw, int x0, int dx, int kw, int ow, float *dst,
-                             size_t ld) {
-  for (int kx = 0; kx < kw; kx++)
-    for (int ox = 0; ox < ow; ox++) {
-      int x = 2 * ox + x0 + kx * dx;
-      dst[(size_t)kx * ld + ox] = x >= 0 && x < iw ? src[x] : 0.f;
-    }
+static void scalar_im2col_s2(const float *src, size_t src_step, int rows, int iw, int x0, int dx, int kw,
+                             int ow, float *dst, size_t ld) {
+  for (int r = 0; r < rows; r++)
+    for (int kx = 0; kx < kw; kx++)
+      for (int ox = 0; ox < ow; ox++) {
+        int x = 2 * ox + x0 + kx * dx;
+        dst[(size_t)kx * ld + (size_t)r * ow + ox] = x >= 0 && x < iw ? src[r * src_step + (size_t)x] : 0.f;
+      }
 }
 
 const nnrt_kernels nnrt_kernels_scalar = {

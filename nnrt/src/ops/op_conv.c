@@ -192,8 +192,9 @@ static void im2col_task(void *arg, int t) {
 }
 
 /* Stride-2 im2col (AgeGenderNet's first conv and strided 1x1 projections):
- * task t takes (input channel, kernel row) pairs; each input row in range
- * becomes its k_w K rows' segments in one k->im2col_s2 call. */
+ * task t takes (input channel, kernel row) pairs; the output rows whose
+ * input row lies inside the plane (one run of them) go through one
+ * k->im2col_s2 call, the others are zeros (padding). */
 static void im2col_s2_task(void *arg, int t) {
   const conv_task *c = arg;
   const conv_state *s = c->s;
@@ -204,16 +205,17 @@ static void im2col_s2_task(void *arg, int t) {
     int ci = p / w->kh, ky = p % w->kh;
     const float *plane = c->in + (size_t)ci * w->ih * w->iw;
     float *rows = c->col + (size_t)p * w->kw * s->N; /* K row (ci, ky, 0) */
-    for (int oy = 0; oy < w->oh; oy++) {
-      int iy = oy * w->sh - w->pt + ky * w->dh;
-      if (iy < 0 || iy >= w->ih) {
-        for (int kx = 0; kx < w->kw; kx++)
-          memset(rows + (size_t)kx * s->N + (size_t)oy * w->ow, 0, sizeof(float) * (size_t)w->ow);
-        continue;
-      }
-      c->k->im2col_s2(plane + (size_t)iy * w->iw, w->iw, -w->pl, w->dw, w->kw, w->ow,
-                      rows + (size_t)oy * w->ow, (size_t)s->N);
+    int oy0 = 0, oy1 = w->oh; /* output rows reading input rows inside the plane */
+    while (oy0 < oy1 && oy0 * w->sh - w->pt + ky * w->dh < 0) oy0++;
+    while (oy1 > oy0 && (oy1 - 1) * w->sh - w->pt + ky * w->dh >= w->ih) oy1--;
+    for (int kx = 0; kx < w->kw; kx++) {
+      float *seg = rows + (size_t)kx * s->N;
+      memset(seg, 0, sizeof(float) * (size_t)oy0 * w->ow);
+      memset(seg + (size_t)oy1 * w->ow, 0, sizeof(float) * (size_t)(w->oh - oy1) * w->ow);
     }
+    if (oy1 > oy0)
+      c->k->im2col_s2(plane + (size_t)(oy0 * w->sh - w->pt + ky * w->dh) * w->iw, (size_t)w->sh * w->iw,
+                      oy1 - oy0, w->iw, -w->pl, w->dw, w->kw, w->ow, rows + (size_t)oy0 * w->ow, (size_t)s->N);
   }
 }
 
