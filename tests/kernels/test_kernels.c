@@ -278,6 +278,25 @@ static void check_dw_planes(const nnrt_kernels *t) {
       }
 }
 
+/* Depthwise planes whose rows fit one vector (the taps are register moves
+ * of one masked row load): every width up to VLEN + 1 (one past the path),
+ * K = 3 with each left/right/top/bottom padding 0-2 and K = 5 with 2, heights
+ * around the 7-row block, with and without an activation. */
+static void check_dw_narrow(const nnrt_kernels *t) {
+  static const int heights[] = {1, 2, 6, 7, 8, 13, 14, 15};
+  for (int iw = 1; iw <= 17; iw++)
+    for (int pads = 0; pads < 81; pads++) {
+      int pt = pads % 3, pl = pads / 3 % 3, pb = pads / 9 % 3, pr = pads / 27;
+      int k = pads % 5 == 0 ? 5 : 3;
+      if (k == 5) pt = pl = pb = pr = 2;
+      if (iw + pl + pr < k) continue;
+      nnrt_window w = {.in_h = heights[(iw + pads) % 8], .in_w = iw, .k_h = k, .k_w = k, .stride_h = 1,
+                       .stride_w = 1, .pad_top = pt, .pad_left = pl, .dil_h = 1, .dil_w = 1};
+      if (w.in_h + pt + pb < k) continue;
+      check_window_pads(t, OP_DW, 0, &w, pb, pr, rnd_int(1, 5));
+    }
+}
+
 /* The separable stride-2 max pool (2x2 and 3x3): odd and even sizes from 1
  * to past two vectors, every top/left/bottom/right padding from 0 to 2
  * (TF-SAME's asymmetric 0,0,1,1 among them), channel ranges not a multiple
@@ -484,6 +503,7 @@ static void test_table(const nnrt_kernels *t, int rounds) {
   check_model_dw_shapes(t);
   check_maxpool_s2(t);
   check_dw_planes(t);
+  check_dw_narrow(t);
   static const size_t sizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 67, 1000, 4099};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_elementwise(t, sizes[i]);
   for (int i = 0; i < rounds; i++) check_conv_direct(t, 0);

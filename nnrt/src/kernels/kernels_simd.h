@@ -25,6 +25,8 @@
 #define SIMD_INLINE static inline __attribute__((always_inline))
 /* Even elements of p[0 .. 2*VLEN). */
 #define V_LOAD_EVEN(p) V_EVEN2(V_LOAD(p), V_LOAD((p) + VLEN))
+/* [a1 .. a(VLEN-1), b0]: the next column of a row held in a then b. */
+#define V_SHIFT1(a, b) V_ALIGN(a, b, 1)
 #define SIMD_NR (SIMD_NV * VLEN)
 /* K block: KC x NR floats of packed B stay in L1 (48 KiB for AVX-512's
  * 48 columns). */
@@ -1389,6 +1391,91 @@ static int dw_rows(const nnrt_window *win, int c0, int c1, const float *in, cons
   return 1;
 }
 
+/* Depthwise K x K (3, 5), stride 1, on planes whose rows fit one vector
+ * (AgeGenderNet's 14x14 and 7x7 with 16 lanes). Each input row is one
+ * masked load straight from the plane (zeros past in_w) and its K taps are
+ * that vector moved by kx - pad_left lanes with zeros shifted in, which is
+ * the left and right padding: no padded copy of the plane (its masked
+ * loads and stores per row were about half of a 14x14 channel's time) and
+ * no loads that split cache lines. R output rows share each input row's K
+ * moved copies; R = 7 divides both 14 and 7. */
+#define DWN_R 7
+SIMD_INLINE vf dwn_tap(vf v, int s) {
+  switch (s) { /* s = kx - pad_left, a constant in -2 .. 2 once inlined */
+    case -2: return V_ALIGN(V_ZERO(), v, VLEN - 2);
+    case -1: return V_ALIGN(V_ZERO(), v, VLEN - 1);
+    case 1: return V_ALIGN(v, V_ZERO(), 1);
+    case 2: return V_ALIGN(v, V_ZERO(), 2);
+    default: return v;
+  }
+}
+
+SIMD_INLINE void dw_narrow_k(int K, int PL, int act_k, const nnrt_window *win, int c0, int c1, const float *in,
+                             const float *w, const float *bias, float *out, const nnrt_act *act) {
+  int taps = K * K, in_w = win->in_w, out_w = win->out_w, in_h = win->in_h;
+  size_t in_plane = (size_t)in_h * in_w, out_plane = (size_t)win->out_h * out_w;
+  vf wv[25];
+  for (int c = c0; c < c1; c++) {
+    const float *src = in + c * in_plane;
+    float *dst = out + c * out_plane;
+    for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
+    vf init = V_SET1(bias ? bias[c] : 0.f);
+    for (int oy = 0; oy < win->out_h; oy += DWN_R) {
+      vf acc[DWN_R];
+#pragma GCC unroll 8
+      for (int r = 0; r < DWN_R; r++) acc[r] = init;
+#pragma GCC unroll 12
+      for (int j = 0; j < DWN_R + K - 1; j++) {
+        int iy = oy - win->pad_top + j;
+        vf row = iy >= 0 && iy < in_h ? (in_w >= VLEN ? V_LOAD(src + (size_t)iy * in_w)
+                                                      : v_load_part(src + (size_t)iy * in_w, in_w))
+                                      : V_ZERO();
+#pragma GCC unroll 5
+        for (int kx = 0; kx < K; kx++) {
+          vf v = dwn_tap(row, kx - PL);
+#pragma GCC unroll 8
+          for (int r = 0; r < DWN_R; r++) {
+            int ky = j - r;
+            if (ky >= 0 && ky < K) acc[r] = V_FMA(v, wv[ky * K + kx], acc[r]);
+          }
+        }
+      }
+      /* a whole vector past a row's end lands in the next rows of this
+       * plane, stored later; only the plane's end takes a partial store */
+#pragma GCC unroll 8
+      for (int r = 0; r < DWN_R; r++) {
+        if (oy + r >= win->out_h) break;
+        size_t pos = (size_t)(oy + r) * out_w;
+        store_cols(dst + pos, v_act_k(act_k, act, acc[r]), (int)(out_plane - pos < VLEN ? out_plane - pos : VLEN));
+      }
+    }
+  }
+}
+
+/* Returns 0 when the geometry is not one this path takes. */
+static int dw_narrow(const nnrt_window *win, int c0, int c1, const float *in, const float *w,
+                     const float *bias, float *out, const nnrt_act *act) {
+  int K = win->k_h, PL = win->pad_left;
+  if ((K != 3 && K != 5) || win->k_w != K || win->stride_h != 1 || win->stride_w != 1 || win->dil_h != 1 ||
+      win->dil_w != 1 || win->pad_top < 0 || win->in_w > VLEN || win->out_w > VLEN || win->in_w < 1)
+    return 0;
+  /* taps move by kx - PL lanes: -2 .. 2 */
+  if (!(K == 3 && PL >= 0 && PL <= 2) && !(K == 5 && PL == 2)) return 0;
+  int act_k = act_k_of(act);
+#define DWN_ACTS(KK, PP)                                                                              \
+  do {                                                                                                \
+    if (act_k == NNRT_ACT_NONE) dw_narrow_k(KK, PP, NNRT_ACT_NONE, win, c0, c1, in, w, bias, out, act); \
+    else if (act_k == NNRT_ACT_RELU) dw_narrow_k(KK, PP, NNRT_ACT_RELU, win, c0, c1, in, w, bias, out, act); \
+    else dw_narrow_k(KK, PP, -1, win, c0, c1, in, w, bias, out, act);                                \
+  } while (0)
+  if (K == 5) DWN_ACTS(5, 2);
+  else if (PL == 1) DWN_ACTS(3, 1);
+  else if (PL == 0) DWN_ACTS(3, 0);
+  else DWN_ACTS(3, 2);
+#undef DWN_ACTS
+  return 1;
+}
+
 /* Windows taller than WIN_MAX_TAPS rows (never seen in practice) go to the
  * scalar table; small stride-1 depthwise planes to the flat path; stride 1
  * and 2 to the padded-row path; the rest (stride 3+,
@@ -1399,6 +1486,7 @@ static void simd_dwconv(const nnrt_window *win, int c0, int c1, const float *in,
     nnrt_kernels_scalar.dwconv(win, c0, c1, in, w, bias, out, act);
     return;
   }
+  if (dw_narrow(win, c0, c1, in, w, bias, out, act)) return;
   if (dw_plane(win, c0, c1, in, w, bias, out, act)) return;
   if (dw_rows(win, c0, c1, in, w, bias, out, act)) return;
   if (dw_flat(win, c0, c1, in, w, bias, out, act)) return;

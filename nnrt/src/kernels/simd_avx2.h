@@ -35,7 +35,7 @@ typedef __m256 vf;
   _mm256_castsi256_ps(                                                                   \
       _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
 /* Even / odd elements of the 2*VLEN floats [a, b] (in-lane shuffle, then
- * the 64-bit quarters in order); and [a1 .. a7, b0]. */
+ * the 64-bit quarters in order). */
 static inline vf v_even2(vf a, vf b) {
   __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
@@ -43,10 +43,6 @@ static inline vf v_even2(vf a, vf b) {
 static inline vf v_odd2(vf a, vf b) {
   __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-static inline vf v_shift1(vf a, vf b) {
-  __m256 mid = _mm256_permute2f128_ps(a, b, 0x21); /* a4..a7 b0..b3 */
-  return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(mid), _mm256_castps_si256(a), 4));
 }
 static inline float v_hsum(vf v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -56,7 +52,17 @@ static inline float v_hsum(vf v) {
 #define V_HSUM(v) v_hsum(v)
 #define V_EVEN2(a, b) v_even2(a, b)
 #define V_ODD2(a, b) v_odd2(a, b)
-#define V_SHIFT1(a, b) v_shift1(a, b)
+/* Lanes n .. n + VLEN - 1 of [a, b]; n a constant in 1 .. VLEN - 1. The
+ * byte shift works within 128-bit halves, so it pairs a (or b) with the
+ * middle halves [a4..a7, b0..b3]. A macro: the shift must be an immediate
+ * even where the optimizer does not propagate constants. */
+#define V_ALIGN_MID(a, b) _mm256_castps_si256(_mm256_permute2f128_ps((a), (b), 0x21))
+#define V_ALIGN(a, b, n)                                                                        \
+  ((n) < 4 ? _mm256_castsi256_ps(_mm256_alignr_epi8(V_ALIGN_MID(a, b), _mm256_castps_si256(a), \
+                                                    4 * ((n) & 3)))                              \
+   : (n) == 4 ? _mm256_castsi256_ps(V_ALIGN_MID(a, b))                                           \
+              : _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(b), V_ALIGN_MID(a, b), \
+                                                       4 * ((n) & 3))))
 
 static inline __m256i v_tail_mask(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));

@@ -35,7 +35,7 @@ typedef __m512 vf;
 #define V_EXP2I(n)                                                                       \
   _mm512_castsi512_ps(                                                                   \
       _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
-/* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 .. a15, b0]. */
+/* Even / odd elements of the 2*VLEN floats [a, b]. */
 static inline vf v_even2(vf a, vf b) {
   const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   return _mm512_permutex2var_ps(a, idx, b);
@@ -47,8 +47,9 @@ static inline vf v_odd2(vf a, vf b) {
 #define V_HSUM(v) _mm512_reduce_add_ps(v)
 #define V_EVEN2(a, b) v_even2(a, b)
 #define V_ODD2(a, b) v_odd2(a, b)
-#define V_SHIFT1(a, b) \
-  _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), 1))
+/* Lanes n .. n + VLEN - 1 of [a, b]; n a constant in 1 .. VLEN - 1. */
+#define V_ALIGN(a, b, n) \
+  _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), (n)))
 
 static inline vf v_load_part(const float *p, int n) {
   return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1u), p);

@@ -34,10 +34,11 @@ typedef float32x4_t vf;
 #define V_EXP2I(n) \
   vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23))
 #define V_HSUM(v) vaddvq_f32(v)
-/* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 a2 a3 b0]. */
+/* Even / odd elements of the 2*VLEN floats [a, b]. */
 #define V_EVEN2(a, b) vuzp1q_f32((a), (b))
 #define V_ODD2(a, b) vuzp2q_f32((a), (b))
-#define V_SHIFT1(a, b) vextq_f32((a), (b), 1)
+/* Lanes n .. n + VLEN - 1 of [a, b]; n a constant in 1 .. VLEN - 1. */
+#define V_ALIGN(a, b, n) vextq_f32((a), (b), (n))
 
 static inline void v_store_part(float *p, vf v, int n) {
   float buf[VLEN];

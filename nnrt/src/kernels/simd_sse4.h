@@ -39,10 +39,12 @@ static inline float v_hsum(vf v) {
   return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
 }
 #define V_HSUM(v) v_hsum(v)
-/* Even / odd elements of the 2*VLEN floats [a, b]; and [a1 a2 a3 b0]. */
+/* Even / odd elements of the 2*VLEN floats [a, b]. */
 #define V_EVEN2(a, b) _mm_shuffle_ps((a), (b), _MM_SHUFFLE(2, 0, 2, 0))
 #define V_ODD2(a, b) _mm_shuffle_ps((a), (b), _MM_SHUFFLE(3, 1, 3, 1))
-#define V_SHIFT1(a, b) _mm_castsi128_ps(_mm_alignr_epi8(_mm_castps_si128(b), _mm_castps_si128(a), 4))
+/* Lanes n .. n + VLEN - 1 of [a, b]; n a constant in 1 .. VLEN - 1. */
+#define V_ALIGN(a, b, n) \
+  _mm_castsi128_ps(_mm_alignr_epi8(_mm_castps_si128(b), _mm_castps_si128(a), 4 * (n)))
 
 /* Partial loads/stores of n < VLEN floats; never touch memory past p[n-1]. */
 static inline void v_store_part(float *p, vf v, int n) {
