@@ -317,6 +317,20 @@ static void check_maxpool_s2(const nnrt_kernels *t) {
         w.k_w = 5 - k;
         check_window_pads(t, OP_MAX, 0, &w, pb, pr, rnd_int(1, 5));
       }
+  /* Rows narrower than a vector (out_w < VLEN) and up to two vectors wide:
+   * widths 1..34 (around VLEN/2 and VLEN of every ISA), odd and even
+   * heights, pads 0/1 on each side, 2x2 to 3x3 windows, random channel
+   * ranges (whole-vector loads and stores stop at the range's end). */
+  static const int heights[] = {1, 2, 3, 5, 7, 14};
+  for (int in_w = 1; in_w <= 34; in_w++)
+    for (size_t h = 0; h < sizeof heights / sizeof heights[0]; h++)
+      for (int k = 0; k < 4; k++)
+        for (int pads = 0; pads < 16; pads++) {
+          nnrt_window w = {.in_h = heights[h], .in_w = in_w, .k_h = 2 + k / 2, .k_w = 2 + k % 2,
+                           .stride_h = 2, .stride_w = 2, .pad_top = pads & 1, .pad_left = pads >> 1 & 1,
+                           .dil_h = 1, .dil_w = 1};
+          check_window_pads(t, OP_MAX, 0, &w, pads >> 2 & 1, pads >> 3, rnd_int(1, 6));
+        }
   static const int model[] = {56, 28, 14, 7};
   for (size_t i = 0; i < sizeof model / sizeof model[0]; i++) {
     nnrt_window w = {.in_h = model[i], .in_w = model[i], .k_h = 3, .k_w = 3, .stride_h = 2,

@@ -79,4 +79,9 @@ static inline vf v_load_part_fill(const float *p, int n, float fill) {
   return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
 }
 
+/* v's first n lanes with the other lanes set to fill; 0 < n <= VLEN. */
+static inline vf v_part_fill(vf v, int n, float fill) {
+  return _mm256_blendv_ps(_mm256_set1_ps(fill), v, _mm256_castsi256_ps(v_tail_mask(n)));
+}
+
 #endif

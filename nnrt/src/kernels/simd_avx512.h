@@ -62,4 +62,9 @@ static inline vf v_load_part_fill(const float *p, int n, float fill) {
   return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), (__mmask16)((1u << n) - 1u), p);
 }
 
+/* v's first n lanes with the other lanes set to fill; 0 < n <= VLEN. */
+static inline vf v_part_fill(vf v, int n, float fill) {
+  return _mm512_mask_mov_ps(_mm512_set1_ps(fill), (__mmask16)((1u << n) - 1u), v);
+}
+
 #endif

@@ -53,4 +53,10 @@ static inline vf v_load_part_fill(const float *p, int n, float fill) {
 }
 static inline vf v_load_part(const float *p, int n) { return v_load_part_fill(p, n, 0.f); }
 
+/* v's first n lanes with the other lanes set to fill; 0 < n <= VLEN. */
+static inline vf v_part_fill(vf v, int n, float fill) {
+  static const int32_t lane[VLEN] = {0, 1, 2, 3};
+  return vbslq_f32(vcltq_s32(vld1q_s32(lane), vdupq_n_s32(n)), v, vdupq_n_f32(fill));
+}
+
 #endif

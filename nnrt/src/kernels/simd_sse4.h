@@ -60,4 +60,10 @@ static inline vf v_load_part_fill(const float *p, int n, float fill) {
 }
 static inline vf v_load_part(const float *p, int n) { return v_load_part_fill(p, n, 0.f); }
 
+/* v's first n lanes with the other lanes set to fill; 0 < n <= VLEN. */
+static inline vf v_part_fill(vf v, int n, float fill) {
+  __m128i m = _mm_cmpgt_epi32(_mm_set1_epi32(n), _mm_setr_epi32(0, 1, 2, 3));
+  return _mm_blendv_ps(_mm_set1_ps(fill), v, _mm_castsi128_ps(m));
+}
+
 #endif
