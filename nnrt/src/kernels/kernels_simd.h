@@ -1065,6 +1065,13 @@ SIMD_INLINE int win_planes_padded(int mode, const nnrt_window *win, int c0, int 
 #undef PAD_CALL
 }
 
+/* Channel c's K*K depthwise taps broadcast into wv; returns its bias (or 0)
+ * broadcast, the accumulators' start. */
+SIMD_INLINE vf dw_channel_weights(const float *w, const float *bias, int c, int taps, vf *wv) {
+  for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
+  return V_SET1(bias ? bias[c] : 0.f);
+}
+
 /* Depthwise, stride 1, small planes (AgeGenderNet's 7x7 and 14x14): the
  * whole plane is copied once into a zero-padded stack buffer of row stride
  * pw (padded width) and the output is computed over the flattened padded
@@ -1126,8 +1133,7 @@ SIMD_INLINE int dw_flat_kw(int kw_c, const nnrt_window *win, int c0, int c1, con
   for (int c = c0; c < c1; c++) {
     const float *src = in + c * in_plane;
     float *dst = out + c * out_plane;
-    for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
-    vf init = V_SET1(bias ? bias[c] : 0.f);
+    vf init = dw_channel_weights(w, bias, c, taps, wv);
     /* interior only: the padding stays zero from the memset */
     for (int iy = 0; iy < win->in_h; iy++)
       copy_floats(buf + (size_t)(iy + win->pad_top) * pw + win->pad_left, src + (size_t)iy * win->in_w,
@@ -1222,8 +1228,7 @@ SIMD_INLINE void dw_rows_kr(int K, int R, int act_k, const nnrt_window *win, int
   for (int c = c0; c < c1; c++) {
     const float *src = in + c * in_plane;
     float *dst = out + c * out_plane;
-    for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
-    vf init = V_SET1(bias ? bias[c] : 0.f);
+    vf init = dw_channel_weights(w, bias, c, taps, wv);
     for (int s = 0; s < ring; s++) tag[s] = -1;
     for (int oy = 0; oy < win->out_h; oy += R) {
       /* rows of this block (only the first block copies any), then those of
@@ -1302,8 +1307,7 @@ SIMD_INLINE void dw_plane_kr(int K, int R, int act_k, const nnrt_window *win, in
     const float *next_src = c + 1 < c1 ? in + (c + 1) * in_plane : NULL;
     float *next_plane = buf + (size_t)((c + 1 - c0) & 1) * plane_len;
     float *dst = out + c * out_plane;
-    for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
-    vf init = V_SET1(bias ? bias[c] : 0.f);
+    vf init = dw_channel_weights(w, bias, c, taps, wv);
     for (int oy = 0; oy < win->out_h; oy += R) {
       if (next_src) {
         int iy0 = oy / R * copy_share;
@@ -1418,8 +1422,7 @@ SIMD_INLINE void dw_narrow_k(int K, int PL, int act_k, const nnrt_window *win, i
   for (int c = c0; c < c1; c++) {
     const float *src = in + c * in_plane;
     float *dst = out + c * out_plane;
-    for (int t = 0; t < taps; t++) wv[t] = V_SET1(w[(size_t)c * taps + t]);
-    vf init = V_SET1(bias ? bias[c] : 0.f);
+    vf init = dw_channel_weights(w, bias, c, taps, wv);
     for (int oy = 0; oy < win->out_h; oy += DWN_R) {
       vf acc[DWN_R];
 #pragma GCC unroll 8
