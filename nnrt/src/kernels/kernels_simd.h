@@ -1072,9 +1072,9 @@ SIMD_INLINE vf dw_channel_weights(const float *w, const float *bias, int c, int 
   return V_SET1(bias ? bias[c] : 0.f);
 }
 
-/* Depthwise, stride 1, small planes (AgeGenderNet's 7x7 and 14x14): the
- * whole plane is copied once into a zero-padded stack buffer of row stride
- * pw (padded width) and the output is computed over the flattened padded
+/* Depthwise, stride 1, small planes that dw_narrow, dw_plane and dw_rows
+ * leave (simd_dwconv tries those first): the whole plane is copied once
+ * into a zero-padded stack buffer of row stride pw (padded width) and the output is computed over the flattened padded
  * coordinates p = oy * pw + ox: every tap is then one unaligned load at a
  * fixed offset, with no per-row or border logic, and vectors run across row
  * ends (the pw - out_w columns past each row end are computed and dropped).
