@@ -1075,8 +1075,8 @@ SIMD_INLINE vf dw_channel_weights(const float *w, const float *bias, int c, int 
 /* Depthwise, stride 1, small planes that dw_narrow, dw_plane and dw_rows
  * leave (simd_dwconv tries those first): the whole plane is copied once
  * into a zero-padded stack buffer of row stride pw (padded width) and the
- * output is computed over the flattened padded coordinates p = oy * pw + ox: every tap is then one unaligned load at a
- * fixed offset, with no per-row or border logic, and vectors run across row
+ * output is computed over the flattened padded coordinates p = oy * pw + ox:
+ * every tap is then one unaligned load at a fixed offset, with no per-row or border logic, and vectors run across row
  * ends (the pw - out_w columns past each row end are computed and dropped).
  * A 7-wide plane fills 7/9 of every vector instead of 7/16 on AVX-512, and
  * a channel costs one copy in and out instead of per-row ring bookkeeping.
